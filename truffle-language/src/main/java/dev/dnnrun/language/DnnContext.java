@@ -1,0 +1,84 @@
+package dev.dnnrun.language;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+
+import com.oracle.truffle.api.TruffleLanguage;
+import com.oracle.truffle.api.TruffleLanguage.ContextReference;
+import com.oracle.truffle.api.nodes.Node;
+
+import dev.dnnrun.language.runtime.ModelObject;
+import dev.dnnrun.language.runtime.TensorObject;
+
+/**
+ * Per-context state: the Arrow allocator every tensor of this context comes from, and what is still open when
+ * the context closes (models, tensors handed to the user), so closing the context frees all native memory.
+ */
+public final class DnnContext {
+    private static final ContextReference<DnnContext> REFERENCE = ContextReference.create(DnnLanguage.class);
+
+    private final TruffleLanguage.Env env;
+    private final BufferAllocator allocator = new RootAllocator();
+    private final Set<ModelObject> models = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<TensorObject> tensors = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    DnnContext(TruffleLanguage.Env env) {
+        this.env = env;
+    }
+
+    public static DnnContext get(Node node) {
+        return REFERENCE.get(node);
+    }
+
+    public TruffleLanguage.Env env() {
+        return env;
+    }
+
+    public BufferAllocator allocator() {
+        return allocator;
+    }
+
+    /** Bytes of tensor memory currently allocated in this context. */
+    public long allocatedBytes() {
+        return allocator.getAllocatedMemory();
+    }
+
+    public long peakBytes() {
+        return allocator.getPeakMemoryAllocation();
+    }
+
+    public synchronized void track(ModelObject m) {
+        models.add(m);
+    }
+
+    public synchronized void untrack(ModelObject m) {
+        models.remove(m);
+    }
+
+    public synchronized void track(TensorObject t) {
+        tensors.add(t);
+    }
+
+    public synchronized void untrack(TensorObject t) {
+        tensors.remove(t);
+    }
+
+    synchronized void dispose() {
+        for (TensorObject t : tensors.toArray(new TensorObject[0])) {
+            t.release();
+        }
+        for (ModelObject m : models.toArray(new ModelObject[0])) {
+            m.release();
+        }
+        long leaked = allocator.getAllocatedMemory();
+        if (leaked == 0) {
+            allocator.close();
+        } else {
+            env.getLogger("dnn").warning(leaked + " bytes of tensor memory were still held when the context closed");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.dnnrun.language;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.oracle.truffle.api.CallTarget;
+import com.oracle.truffle.api.TruffleLanguage;
+import com.oracle.truffle.api.frame.VirtualFrame;
+import com.oracle.truffle.api.nodes.RootNode;
+import com.oracle.truffle.api.source.Source;
+
+import dev.dnnrun.language.graph.ModelGraph;
+import dev.dnnrun.language.nodes.ModelAstBuilder;
+import dev.dnnrun.language.nodes.ModelRootNode;
+import dev.dnnrun.language.onnx.ModelLoadException;
+import dev.dnnrun.language.onnx.OnnxLoader;
+import dev.dnnrun.language.ops.OperatorRegistry;
+import dev.dnnrun.language.passes.ConstantFolding;
+import dev.dnnrun.language.passes.DeadNodeElimination;
+import dev.dnnrun.language.passes.ShapeInference;
+import dev.dnnrun.language.runtime.Builtins;
+import dev.dnnrun.language.runtime.DnnException;
+import dev.dnnrun.language.runtime.ModelObject;
+
+/**
+ * The {@code dnn} language: evaluating an ONNX model's bytes returns an executable model object. Loading runs the
+ * graph passes (constant folding, shape inference, dead-node removal) and builds the model's AST.
+ */
+@TruffleLanguage.Registration(id = DnnLanguage.ID, name = "dnnrun ONNX", version = "0.1",
+                defaultMimeType = DnnLanguage.MIME_TYPE, byteMimeTypes = DnnLanguage.MIME_TYPE,
+                fileTypeDetectors = OnnxFileTypeDetector.class)
+public final class DnnLanguage extends TruffleLanguage<DnnContext> {
+    public static final String ID = "dnn";
+    public static final String MIME_TYPE = "application/x-onnx";
+
+    @Override
+    protected DnnContext createContext(Env env) {
+        return new DnnContext(env);
+    }
+
+    @Override
+    protected void disposeContext(DnnContext context) {
+        context.dispose();
+    }
+
+    @Override
+    protected Object getScope(DnnContext context) {
+        return new Builtins(context);
+    }
+
+    @Override
+    protected CallTarget parse(ParsingRequest request) {
+        Source source = request.getSource();
+        if (!source.hasBytes()) {
+            throw new DnnException(source.getName() + ": a dnn source must be the bytes of an ONNX model (build it with "
+                            + "Source.newBuilder(\"dnn\", ByteSequence.create(bytes), name) or from a file)");
+        }
+        byte[] bytes = source.getBytes().toByteArray();
+        String path = source.getPath();
+        String name = path != null ? path : source.getName();
+        DnnContext context = DnnContext.get(null);
+        ModelObject model = load(this, context, bytes, path, name);
+        return new ModelSourceRoot(this, model).getCallTarget();
+    }
+
+    /** Loads and optimises a model, builds its AST, and registers it with the context. */
+    public static ModelObject load(DnnLanguage language, DnnContext context, byte[] bytes, String path, String displayName) {
+        OperatorRegistry registry = OperatorRegistry.standard();
+        ModelGraph graph;
+        try {
+            graph = OnnxLoader.load(bytes, path, context.allocator(), registry);
+        } catch (ModelLoadException e) {
+            throw new DnnException(rename(e.getMessage(), e.modelPath(), displayName));
+        }
+        List<String> problems = new ArrayList<>();
+        try {
+            graph = ConstantFolding.run(graph, registry, context.allocator());
+            graph = ShapeInference.run(graph, registry, problems);
+        } catch (DnnException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            graph.releaseConstants();
+            throw new DnnException(new ModelLoadException(displayName, problems).getMessage());
+        }
+        graph = DeadNodeElimination.run(graph);
+        ModelRootNode root = ModelAstBuilder.build(language, graph, registry);
+        ModelObject model = new ModelObject(context, graph, root, displayName);
+        context.track(model);
+        return model;
+    }
+
+    private static String rename(String message, String loaderPath, String displayName) {
+        return message.startsWith(loaderPath) ? displayName + message.substring(loaderPath.length()) : message;
+    }
+
+    /** What evaluating the source returns: the loaded model. */
+    private static final class ModelSourceRoot extends RootNode {
+        private final ModelObject model;
+
+        ModelSourceRoot(TruffleLanguage<?> language, ModelObject model) {
+            super(language);
+            this.model = model;
+        }
+
+        @Override
+        public Object execute(VirtualFrame frame) {
+            return model;
+        }
+    }
+}
