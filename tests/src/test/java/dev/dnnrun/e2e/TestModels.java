@@ -45,6 +45,6 @@ final class TestModels {
     }
 
     static Value load(Context context, byte[] model, String name) {
-        return context.eval(Source.newBuilder("dnn", ByteSequence.create(model), name).build());
+        return context.eval(Source.newBuilder("dnn", ByteSequence.create(model), name).buildLiteral());
     }
 }
