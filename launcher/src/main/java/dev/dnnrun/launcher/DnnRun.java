@@ -354,6 +354,12 @@ public final class DnnRun {
                 if (options.iterations > 0 || options.warmup > 0) {
                     time(model, inputs);
                 }
+                if (options.verbose) {
+                    // how many calls reached compiled code shows whether the optimising runtime is at work
+                    Value stats = model.getMember("stats");
+                    err.println("dnnrun: model stats: " + stats.getMember("calls") + " calls, " + stats.getMember("compiledCalls")
+                                    + " in compiled code, " + stats.getMember("nodes") + " nodes");
+                }
             } finally {
                 for (Value v : inputs) {
                     v.invokeMember("close");
