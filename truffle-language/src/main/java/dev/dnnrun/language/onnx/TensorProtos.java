@@ -10,8 +10,6 @@ import java.nio.file.Path;
 
 import org.apache.arrow.memory.BufferAllocator;
 
-import com.google.protobuf.ByteString;
-
 import dev.dnnrun.language.graph.OperatorException;
 import dev.dnnrun.onnx.proto.Onnx;
 import dev.dnnrun.tensor.DType;
@@ -51,14 +49,34 @@ public final class TensorProtos {
             }
             return Tensor.ofStrings(shape, s);
         }
+        long need;
+        try {
+            need = Math.multiplyExact(count, (long) dtype.byteSize);
+        } catch (ArithmeticException e) {
+            throw new OperatorException(what + " shape " + java.util.Arrays.toString(shape) + " is too large");
+        }
+        // Check the stored size against the shape before allocating, so a corrupt shape cannot ask for terabytes.
+        Path external = null;
+        if (proto.getDataLocation() == Onnx.Tensor.Location.EXTERNAL) {
+            external = checkExternal(proto, modelDir, need, what);
+        } else if (proto.hasRawData()) {
+            if (proto.getRawData().size() != need) {
+                throw new OperatorException(what + " raw_data holds " + proto.getRawData().size() + " bytes, " + dtype
+                                + java.util.Arrays.toString(shape) + " needs " + need);
+            }
+        } else {
+            checkCount(typedCount(proto, dtype), count, what, typedField(dtype));
+        }
         Tensor t = Tensor.allocate(allocator, dtype, shape);
         try {
-            if (proto.getDataLocation() == Onnx.Tensor.Location.EXTERNAL) {
-                readExternal(proto, modelDir, t, what);
+            if (external != null) {
+                readExternal(proto, external, t, what);
             } else if (proto.hasRawData()) {
-                copyRaw(proto.getRawData(), t, what);
+                if (need > 0) {
+                    MemorySegment.copy(MemorySegment.ofBuffer(proto.getRawData().asReadOnlyByteBuffer()), 0, t.segment(), 0, need);
+                }
             } else {
-                copyTyped(proto, t, what);
+                copyTyped(proto, t);
             }
             return t;
         } catch (RuntimeException e) {
@@ -67,54 +85,58 @@ public final class TensorProtos {
         }
     }
 
-    private static void copyRaw(ByteString raw, Tensor t, String what) {
-        if (raw.size() != t.byteSize()) {
-            throw new OperatorException(what + " raw_data holds " + raw.size() + " bytes, " + t.dtype() + t.shapeString()
-                            + " needs " + t.byteSize());
-        }
-        if (t.byteSize() > 0) {
-            MemorySegment.copy(MemorySegment.ofBuffer(raw.asReadOnlyByteBuffer()), 0, t.segment(), 0, t.byteSize());
-        }
+    private static int typedCount(Onnx.Tensor p, DType d) {
+        return switch (d) {
+            case FLOAT -> p.getFloatDataCount();
+            case DOUBLE -> p.getDoubleDataCount();
+            case INT64 -> p.getInt64DataCount();
+            case UINT32, UINT64 -> p.getUint64DataCount();
+            default -> p.getInt32DataCount();
+        };
     }
 
-    private static void copyTyped(Onnx.Tensor p, Tensor t, String what) {
+    private static String typedField(DType d) {
+        return switch (d) {
+            case FLOAT -> "float_data";
+            case DOUBLE -> "double_data";
+            case INT64 -> "int64_data";
+            case UINT32, UINT64 -> "uint64_data";
+            default -> "int32_data";
+        };
+    }
+
+    private static void copyTyped(Onnx.Tensor p, Tensor t) {
         long n = t.elementCount();
         DType d = t.dtype();
         MemorySegment s = t.segment();
         switch (d) {
             case FLOAT -> {
-                checkCount(p.getFloatDataCount(), n, what, "float_data");
                 for (int i = 0; i < n; i++) {
                     s.set(ValueLayout.JAVA_FLOAT_UNALIGNED, i * 4L, p.getFloatData(i));
                 }
             }
             case DOUBLE -> {
-                checkCount(p.getDoubleDataCount(), n, what, "double_data");
                 for (int i = 0; i < n; i++) {
                     s.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, i * 8L, p.getDoubleData(i));
                 }
             }
             case INT64 -> {
-                checkCount(p.getInt64DataCount(), n, what, "int64_data");
                 for (int i = 0; i < n; i++) {
                     s.set(ValueLayout.JAVA_LONG_UNALIGNED, i * 8L, p.getInt64Data(i));
                 }
             }
             case UINT32, UINT64 -> {
-                checkCount(p.getUint64DataCount(), n, what, "uint64_data");
                 for (int i = 0; i < n; i++) {
                     d.setLong(s, i, p.getUint64Data(i));
                 }
             }
             case FLOAT16, BFLOAT16 -> {
                 // int32_data holds the 16-bit patterns
-                checkCount(p.getInt32DataCount(), n, what, "int32_data");
                 for (int i = 0; i < n; i++) {
                     s.set(ValueLayout.JAVA_SHORT_UNALIGNED, i * 2L, (short) p.getInt32Data(i));
                 }
             }
             default -> {
-                checkCount(p.getInt32DataCount(), n, what, "int32_data");
                 for (int i = 0; i < n; i++) {
                     d.setLong(s, i, p.getInt32Data(i));
                 }
@@ -128,20 +150,11 @@ public final class TensorProtos {
         }
     }
 
-    /** Reads external data, refusing locations outside the model's folder (ExternalDataSecurity). */
-    private static void readExternal(Onnx.Tensor p, Path modelDir, Tensor t, String what) {
-        String location = null;
-        long offset = 0;
-        long length = -1;
-        for (Onnx.KeyValue kv : p.getExternalDataList()) {
-            switch (kv.getKey()) {
-                case "location" -> location = kv.getValue();
-                case "offset" -> offset = parseLong(kv.getValue(), what, "offset");
-                case "length" -> length = parseLong(kv.getValue(), what, "length");
-                default -> {
-                }
-            }
-        }
+    /** Where external data is, after checking it lies inside the model's folder and holds {@code need} bytes. */
+    private static Path checkExternal(Onnx.Tensor p, Path modelDir, long need, String what) {
+        String location = externalValue(p, "location");
+        long offset = externalLong(p, "offset", 0, what);
+        long length = externalLong(p, "length", -1, what);
         if (location == null || location.isEmpty()) {
             throw new OperatorException(what + " is stored externally but names no location");
         }
@@ -150,17 +163,27 @@ public final class TensorProtos {
                             + "', which cannot be found for a model loaded from memory; load it from its file");
         }
         Path file = resolveInside(modelDir, location, what);
-        long need = t.byteSize();
         if (length >= 0 && length != need) {
-            throw new OperatorException(what + " external length " + length + " does not match " + need + " bytes of "
-                            + t.dtype() + t.shapeString());
+            throw new OperatorException(what + " external length " + length + " does not match the " + need + " bytes its shape needs");
         }
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw new OperatorException(what + " external data file '" + location + "' cannot be read: " + e.getMessage());
+        }
+        if (offset < 0 || offset + need > size) {
+            throw new OperatorException(what + " external data [" + offset + ", " + (offset + need) + ") lies beyond the end of '"
+                            + location + "' (" + size + " bytes)");
+        }
+        return file;
+    }
+
+    private static void readExternal(Onnx.Tensor p, Path file, Tensor t, String what) {
+        long offset = externalLong(p, "offset", 0, what);
+        long need = t.byteSize();
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-            if (offset < 0 || offset + need > raf.length()) {
-                throw new OperatorException(what + " external data [" + offset + ", " + (offset + need) + ") lies beyond the end of '"
-                                + location + "' (" + raf.length() + " bytes)");
-            }
-            byte[] chunk = new byte[(int) Math.min(need, 1 << 20)];
+            byte[] chunk = new byte[(int) Math.max(1, Math.min(need, 1 << 20))];
             long done = 0;
             raf.seek(offset);
             while (done < need) {
@@ -170,7 +193,28 @@ public final class TensorProtos {
                 done += len;
             }
         } catch (IOException e) {
-            throw new OperatorException(what + " external data file '" + location + "' cannot be read: " + e.getMessage());
+            throw new OperatorException(what + " external data file '" + file.getFileName() + "' cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static String externalValue(Onnx.Tensor p, String key) {
+        for (Onnx.KeyValue kv : p.getExternalDataList()) {
+            if (kv.getKey().equals(key)) {
+                return kv.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static long externalLong(Onnx.Tensor p, String key, long absent, String what) {
+        String v = externalValue(p, key);
+        if (v == null) {
+            return absent;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new OperatorException(what + " external " + key + " '" + v + "' is not a number");
         }
     }
 
@@ -195,14 +239,6 @@ public final class TensorProtos {
             throw new OperatorException(what + " external data file '" + location + "' cannot be resolved: " + e.getMessage());
         }
         return file;
-    }
-
-    private static long parseLong(String v, String what, String key) {
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new OperatorException(what + " external " + key + " '" + v + "' is not a number");
-        }
     }
 
     static {

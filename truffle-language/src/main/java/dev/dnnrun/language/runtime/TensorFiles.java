@@ -92,13 +92,13 @@ public final class TensorFiles {
             }
         }
         long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
-        Tensor t = Tensor.allocate(allocator, dtype, shape);
         int dataStart = headerStart + headerLen;
-        if (bytes.length - dataStart < t.byteSize()) {
-            t.close();
-            throw new IOException(file + ": holds " + (bytes.length - dataStart) + " data bytes, " + dtype + t.shapeString()
-                            + " needs " + t.byteSize());
+        long need = Tensor.elementCount(shape) * dtype.byteSize;
+        if (bytes.length - dataStart < need) {
+            throw new IOException(file + ": holds " + (bytes.length - dataStart) + " data bytes, " + dtype + dims
+                            + " needs " + need);
         }
+        Tensor t = Tensor.allocate(allocator, dtype, shape);
         MemorySegment.copy(MemorySegment.ofArray(bytes), dataStart, t.segment(), 0, t.byteSize());
         return t;
     }
