@@ -77,10 +77,7 @@ public final class OnnxLoader {
             opsets.put(d, (int) id.getVersion());
         }
         Integer onnxOpset = opsets.get("");
-        if (onnxOpset == null) {
-            throw new ModelLoadException(path, "the model imports no ai.onnx opset");
-        }
-        if (onnxOpset > OperatorRegistry.MAX_OPSET) {
+        if (onnxOpset != null && onnxOpset > OperatorRegistry.MAX_OPSET) {
             throw new ModelLoadException(path, "unsupported ai.onnx opset " + onnxOpset + " (dnnrun supports up to "
                             + OperatorRegistry.MAX_OPSET + ")");
         }

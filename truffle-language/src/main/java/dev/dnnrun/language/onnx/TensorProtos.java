@@ -37,7 +37,12 @@ public final class TensorProtos {
                 throw new OperatorException(what + " has negative dimension " + shape[i]);
             }
         }
-        long count = Tensor.elementCount(shape);
+        long count;
+        try {
+            count = Tensor.elementCount(shape);
+        } catch (ArithmeticException e) {
+            throw new OperatorException(what + " shape " + java.util.Arrays.toString(shape) + " is too large");
+        }
         if (dtype == DType.STRING) {
             if (proto.getStringDataCount() != count) {
                 throw new OperatorException(what + " has " + proto.getStringDataCount() + " strings for shape "
