@@ -26,6 +26,10 @@ public final class TensorOperators {
         r.register("Tile", Tile::new, 6, 13);
         r.register("Gather", Gather::new, 1, 11, 13);
         r.register("GatherElements", GatherElements::new, 11, 13);
+        r.register("Cast", Cast::new, 1, 6, 9, 13, 19, 21, 23, 24, 25, 28);
+        r.register("CastLike", CastLike::new, 15, 19, 21, 23, 24, 25);
+        r.register("Range", Range::new, 11, 27);
+        r.register("Pad", Pad::new, 1, 2, 11, 13, 18, 19, 21, 23, 24, 25);
         r.register("ScatterElements", ScatterElements::new, 11, 13, 16, 18);
     }
 }

@@ -18,6 +18,11 @@ import org.graalvm.polyglot.io.ByteSequence;
  * runner is on main.
  */
 public final class OnnxNodeTests {
+    /* "_expanded" tests run the operator's function body, made of other categories' operators: the conformance
+       runner covers them once all categories are merged. */
+    /** Tests of element types dnnrun cannot store (float8, float4, 2- and 4-bit integers). */
+    static final java.util.regex.Pattern UNSTORABLE = java.util.regex.Pattern.compile("FLOAT8|FLOAT4|INT4|INT2|e8m0");
+
     private OnnxNodeTests() {
     }
 
@@ -123,7 +128,7 @@ public final class OnnxNodeTests {
         int passed = 0;
         try (Context ctx = context()) {
             for (String t : find(prefixes)) {
-                if (skip.contains(t)) {
+                if (skip.contains(t) || UNSTORABLE.matcher(t).find() || t.endsWith("_expanded")) {
                     continue;
                 }
                 String problem = run(ctx, t);

@@ -39,6 +39,12 @@ class TensorNodeTest {
     }
 
     @Test
+    void conversions() throws Exception {
+        check("test_cast_", "test_castlike_", "test_range", "test_pad", "test_constant_pad", "test_edge_pad",
+                        "test_reflect_pad", "test_wrap_pad");
+    }
+
+    @Test
     void copies() throws Exception {
         check("test_concat", "test_split", "test_slice", "test_transpose", "test_expand", "test_tile", "test_gather_",
                         "test_gather_elements", "test_scatter_elements");
