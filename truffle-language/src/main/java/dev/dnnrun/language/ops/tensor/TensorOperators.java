@@ -30,6 +30,7 @@ public final class TensorOperators {
         r.register("CastLike", CastLike::new, 15, 19, 21, 23, 24, 25);
         r.register("Range", Range::new, 11, 27);
         r.register("Pad", Pad::new, 1, 2, 11, 13, 18, 19, 21, 23, 24, 25);
+        r.register("Resize", Resize::new, 10, 11, 13, 18, 19);
         r.register("ScatterElements", ScatterElements::new, 11, 13, 16, 18);
     }
 }

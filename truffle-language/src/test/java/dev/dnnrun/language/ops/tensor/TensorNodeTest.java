@@ -45,6 +45,11 @@ class TensorNodeTest {
     }
 
     @Test
+    void resize() throws Exception {
+        check("test_resize_");
+    }
+
+    @Test
     void copies() throws Exception {
         check("test_concat", "test_split", "test_slice", "test_transpose", "test_expand", "test_tile", "test_gather_",
                         "test_gather_elements", "test_scatter_elements");
