@@ -31,6 +31,11 @@ public final class TensorOperators {
         r.register("Range", Range::new, 11, 27);
         r.register("Pad", Pad::new, 1, 2, 11, 13, 18, 19, 21, 23, 24, 25);
         r.register("Resize", Resize::new, 10, 11, 13, 18, 19);
+        r.register("Trilu", Trilu::new, 14);
+        r.register("CumSum", CumSum::new, 11, 14);
+        r.register("OneHot", OneHot::new, 9, 11, 28);
+        r.register("DepthToSpace", DepthToSpace::new, 1, 11, 13, 28);
+        r.register("SpaceToDepth", SpaceToDepth::new, 1, 13, 28);
         r.register("ScatterElements", ScatterElements::new, 11, 13, 16, 18);
     }
 }

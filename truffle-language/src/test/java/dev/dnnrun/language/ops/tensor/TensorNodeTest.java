@@ -50,6 +50,11 @@ class TensorNodeTest {
     }
 
     @Test
+    void others() throws Exception {
+        check("test_tril", "test_triu", "test_cumsum", "test_onehot", "test_depthtospace", "test_spacetodepth");
+    }
+
+    @Test
     void copies() throws Exception {
         check("test_concat", "test_split", "test_slice", "test_transpose", "test_expand", "test_tile", "test_gather_",
                         "test_gather_elements", "test_scatter_elements");
