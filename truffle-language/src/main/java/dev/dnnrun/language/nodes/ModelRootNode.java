@@ -29,6 +29,9 @@ public final class ModelRootNode extends RootNode {
     @CompilationFinal(dimensions = 1) private final int[] outputSlots;
     /** Outputs that are graph inputs, constants or repeats: the caller gets its own reference to them. */
     @CompilationFinal(dimensions = 1) private final boolean[] outputShared;
+    /** Calls, and calls that ran in compiled code: lets tests and --verbose prove the AST was compiled. */
+    private long calls;
+    private long compiledCalls;
 
     ModelRootNode(TruffleLanguage<?> language, FrameDescriptor frame, String name, OpNode[] ops, int[] inputSlots,
                     int[] constantSlots, Tensor[] constants, int[] intermediateSlots, int[] outputSlots, boolean[] outputShared) {
@@ -48,6 +51,10 @@ public final class ModelRootNode extends RootNode {
         Object[] args = frame.getArguments();
         Tensor[] inputs = (Tensor[]) args[0];
         BufferAllocator allocator = (BufferAllocator) args[1];
+        calls++;
+        if (CompilerDirectives.inCompiledCode()) {
+            compiledCalls++;
+        }
         bind(frame, inputs);
         try {
             runOps(frame, allocator);
@@ -101,6 +108,14 @@ public final class ModelRootNode extends RootNode {
     @TruffleBoundary
     private static Tensor share(Tensor t) {
         return t.share();
+    }
+
+    public long calls() {
+        return calls;
+    }
+
+    public long compiledCalls() {
+        return compiledCalls;
     }
 
     public OpNode[] ops() {

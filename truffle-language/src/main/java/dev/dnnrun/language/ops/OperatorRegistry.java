@@ -34,6 +34,7 @@ public final class OperatorRegistry {
     private static OperatorRegistry createStandard() {
         OperatorRegistry r = new OperatorRegistry();
         dev.dnnrun.language.ops.math.MathOperators.register(r);
+        dev.dnnrun.language.ops.math.MatrixOperators.register(r);
         dev.dnnrun.language.ops.activation.ActivationOperators.register(r);
         dev.dnnrun.language.ops.nn.NnOperators.register(r);
         dev.dnnrun.language.ops.tensor.TensorOperators.register(r);

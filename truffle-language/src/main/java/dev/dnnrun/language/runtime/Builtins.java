@@ -12,7 +12,10 @@ import com.oracle.truffle.api.interop.UnknownIdentifierException;
 import com.oracle.truffle.api.library.ExportLibrary;
 import com.oracle.truffle.api.library.ExportMessage;
 
+import com.oracle.truffle.api.TruffleLanguage;
+
 import dev.dnnrun.language.DnnContext;
+import dev.dnnrun.language.DnnLanguage;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
@@ -52,8 +55,52 @@ public final class Builtins implements TruffleObject {
     }
 
     @ExportMessage
+    boolean isMemberReadable(String member) {
+        return Members.contains(MEMBERS, member);
+    }
+
+    /** Reading a member gives an executable function, so {@code getMember("tensor").execute(...)} works too. */
+    @ExportMessage
     @TruffleBoundary
+    Object readMember(String member) throws UnknownIdentifierException {
+        if (!Members.contains(MEMBERS, member)) {
+            throw UnknownIdentifierException.create(member);
+        }
+        return new BuiltinFunction(this, member);
+    }
+
+    // Truffle requires the language's top scope to be a scope object.
+    @ExportMessage
+    boolean isScope() {
+        return true;
+    }
+
+    @ExportMessage
+    boolean hasLanguage() {
+        return true;
+    }
+
+    @ExportMessage
+    Class<? extends TruffleLanguage<?>> getLanguage() {
+        return DnnLanguage.class;
+    }
+
+    @ExportMessage
+    Object toDisplayString(@SuppressWarnings("unused") boolean allowSideEffects) {
+        return "dnn builtins";
+    }
+
+    @ExportMessage
     Object invokeMember(String member, Object[] args) throws UnknownIdentifierException, ArityException {
+        if (!Members.contains(MEMBERS, member)) {
+            throw UnknownIdentifierException.create(member);
+        }
+        return call(member, args);
+    }
+
+    /** Runs builtin {@code member}, one of MEMBERS. */
+    @TruffleBoundary
+    Object call(String member, Object[] args) throws ArityException {
         try {
             return switch (member) {
                 case "tensor" -> makeTensor(args);
@@ -73,13 +120,13 @@ public final class Builtins implements TruffleObject {
                 }
                 case "allocatedBytes" -> context.allocatedBytes();
                 case "peakBytes" -> context.peakBytes();
-                default -> throw UnknownIdentifierException.create(member);
+                default -> throw new IllegalStateException("unknown builtin " + member);
             };
         } catch (IOException e) {
             throw new DnnException(e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new DnnException(member + ": " + e.getMessage());
-        } catch (ArityException | UnknownIdentifierException e) {
+        } catch (ArityException e) {
             throw e;
         } catch (InteropException e) {
             throw new DnnException(member + ": " + e.getMessage());

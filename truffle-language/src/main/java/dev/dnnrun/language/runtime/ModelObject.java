@@ -21,12 +21,13 @@ import dev.dnnrun.tensor.Tensor;
  * What {@code context.eval("dnn", model)} returns. Executing it runs the model: pass one value per graph input
  * (tensors, nested arrays of numbers, buffers) or one object mapping input names to values; the result holds
  * the outputs by position and by name. Members: {@code name}, {@code inputs}, {@code outputs} (each
- * {@code {name, dtype, shape}}, unknown dimensions as their symbolic name or -1), {@code run} (same as execute),
+ * {@code {name, dtype, shape}}, unknown dimensions as their symbolic name or -1), {@code stats} (calls, calls that
+ * ran compiled code, node count), {@code run} (same as execute),
  * {@code close}.
  */
 @ExportLibrary(InteropLibrary.class)
 public final class ModelObject implements TruffleObject {
-    private static final String[] MEMBERS = {"name", "inputs", "outputs", "run", "close"};
+    private static final String[] MEMBERS = {"name", "inputs", "outputs", "stats", "run", "close"};
 
     private final DnnContext context;
     private final ModelGraph graph;
@@ -108,7 +109,7 @@ public final class ModelObject implements TruffleObject {
 
     @ExportMessage
     boolean isMemberReadable(String member) {
-        return member.equals("name") || member.equals("inputs") || member.equals("outputs");
+        return member.equals("name") || member.equals("inputs") || member.equals("outputs") || member.equals("stats");
     }
 
     @ExportMessage
@@ -123,6 +124,8 @@ public final class ModelObject implements TruffleObject {
             case "name" -> name;
             case "inputs" -> describe(graph.inputs());
             case "outputs" -> describe(graph.outputs());
+            case "stats" -> RecordObject.of(new String[]{"calls", "compiledCalls", "nodes"},
+                            new Object[]{root.calls(), root.compiledCalls(), (long) root.ops().length});
             default -> throw UnknownIdentifierException.create(member);
         };
     }

@@ -8,5 +8,12 @@ public final class NnOperators {
     }
 
     public static void register(OperatorRegistry r) {
+        r.register("Conv", Conv::new, 1, 11, 22);
+        r.register("MaxPool", MaxPool::new, 1, 8, 10, 11, 12, 22);
+        r.register("AveragePool", AveragePool::new, 1, 7, 10, 11, 19, 22);
+        r.register("GlobalAveragePool", GlobalAveragePool::new, 1, 22);
+        r.register("GlobalMaxPool", GlobalMaxPool::new, 1, 22);
+        r.register("BatchNormalization", BatchNormalization::new, 1, 6, 7, 9, 14, 15);
+        r.register("Dropout", Dropout::new, 1, 6, 7, 10, 12, 13, 22);
     }
 }

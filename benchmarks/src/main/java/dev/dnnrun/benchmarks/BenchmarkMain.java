@@ -1,0 +1,91 @@
+package dev.dnnrun.benchmarks;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the JMH suites with the project's Truffle JVM flags in every fork and prints dnnrun's time as a ratio of
+ * ONNX Runtime's, measured in the same run, with each side's peak memory.
+ * <pre>benchmarks/run.sh [jmh include regex] [-p model=resnet50] [-wi N] [-i N] [-f N]</pre>
+ */
+public final class BenchmarkMain {
+    private BenchmarkMain() {
+    }
+
+    public static void main(String[] args) throws IOException, RunnerException {
+        String include = LightModelBenchmark.class.getSimpleName();
+        Path peaks = Files.createTempFile("dnnrun-peaks", ".tsv");
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                        .jvmArgsAppend(jvmFlags())
+                        .jvmArgsAppend("-Dbench.peaks=" + peaks, "-Xmx4g")
+                        .warmupIterations(5).warmupTime(TimeValue.seconds(2))
+                        .measurementIterations(5).measurementTime(TimeValue.seconds(2))
+                        .forks(1).threads(1);
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-p" -> {
+                    String[] kv = args[++i].split("=", 2);
+                    options.param(kv[0], kv[1].split(","));
+                }
+                case "-wi" -> options.warmupIterations(Integer.parseInt(args[++i]));
+                case "-i" -> options.measurementIterations(Integer.parseInt(args[++i]));
+                case "-f" -> options.forks(Integer.parseInt(args[++i]));
+                default -> include = args[i];
+            }
+        }
+        options.include(include);
+        Collection<RunResult> results = new Runner(options.build()).run();
+        report(results, peaks);
+    }
+
+    private static void report(Collection<RunResult> results, Path peaks) throws IOException {
+        Map<String, Double> dnn = new LinkedHashMap<>();
+        Map<String, Double> ort = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String method = r.getParams().getBenchmark().replaceAll(".*\\.", "");
+            String model = r.getParams().getParam("model");
+            double ms = r.getPrimaryResult().getScore();
+            (method.equals("dnnrun") ? dnn : ort).put(model, ms);
+        }
+        System.out.println();
+        System.out.println("model        dnnrun ms   onnxruntime ms   ratio (dnnrun / onnxruntime)");
+        for (String model : dnn.keySet()) {
+            Double o = ort.get(model);
+            System.out.printf("%-12s %9.2f   %14s   %s%n", model, dnn.get(model), o == null ? "-" : String.format("%.2f", o),
+                            o == null ? "-" : String.format("%.2fx", dnn.get(model) / o));
+        }
+        System.out.println();
+        System.out.println("peak memory per fork: runtime, model, peak RSS MiB, peak tensor MiB (dnnrun's Arrow allocator)");
+        for (String line : Files.readAllLines(peaks)) {
+            String[] f = line.split("\t");
+            long tensor = Long.parseLong(f[3]);
+            System.out.printf("  %-12s %-12s %8.1f %10s%n", f[0], f[1], Long.parseLong(f[2]) / 1048576.0,
+                            tensor < 0 ? "-" : String.format("%.1f", tensor / 1048576.0));
+        }
+        Files.deleteIfExists(peaks);
+    }
+
+    /** The JVM flags from the root pom (resource-filtered into this module). */
+    static String[] jvmFlags() throws IOException {
+        try (InputStream in = BenchmarkMain.class.getResourceAsStream("/dnnrun-jvm-flags.txt")) {
+            String flags = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            List<String> list = new ArrayList<>(List.of(flags.split("\\s+")));
+            return list.toArray(new String[0]);
+        }
+    }
+}

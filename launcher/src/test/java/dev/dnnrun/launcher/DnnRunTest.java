@@ -1,0 +1,159 @@
+package dev.dnnrun.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.dnnrun.language.onnx.ModelBuilder;
+import dev.dnnrun.tensor.DType;
+
+/** Runs the dnnrun command in-process and checks its exit status and what it prints. */
+class DnnRunTest {
+    @TempDir Path dir;
+
+    /** Exit status, stdout and stderr of one command. */
+    record Result(int status, String out, String err) {
+    }
+
+    static Result dnnrun(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = DnnRun.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** No operators: the graph's outputs are its inputs x (float32 [N, 3]) and k (int64 [4]). */
+    private Path passThrough() throws IOException {
+        byte[] model = new ModelBuilder("pass").opset(17)
+                        .input("x", DType.FLOAT, "N", 3)
+                        .input("k", DType.INT64, 4)
+                        .output("x", DType.FLOAT, "N", 3)
+                        .output("k", DType.INT64, 4)
+                        .build();
+        return Files.write(dir.resolve("pass.onnx"), model);
+    }
+
+    @Test
+    void helpExitsZeroWithUsage() {
+        Result r = dnnrun("--help");
+        assertEquals(0, r.status());
+        assertTrue(r.out().startsWith("Usage: dnnrun [options] model.onnx"), r.out());
+        assertTrue(r.out().contains("--output-dir"), r.out());
+    }
+
+    @Test
+    void versionNamesLauncherAndLanguage() {
+        Result r = dnnrun("--version");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("dnnrun "), r.out());
+        assertTrue(r.out().contains("language dnn "), r.out());
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        Result unknown = dnnrun("--bogus", "m.onnx");
+        assertEquals(2, unknown.status());
+        assertTrue(unknown.err().startsWith("dnnrun: unknown option --bogus\n"), unknown.err());
+        assertEquals("", unknown.out());
+
+        Result noModel = dnnrun("--iterations", "3");
+        assertEquals(2, noModel.status());
+        assertTrue(noModel.err().contains("no model given"), noModel.err());
+
+        Result badDim = dnnrun("--dim", "N=four", "m.onnx");
+        assertEquals(2, badDim.status());
+        assertTrue(badDim.err().contains("--dim expects a whole number >= 0, got 'four'"), badDim.err());
+
+        Result noValue = dnnrun("m.onnx", "--input");
+        assertEquals(2, noValue.status());
+        assertTrue(noValue.err().contains("option --input needs a value"), noValue.err());
+    }
+
+    @Test
+    void missingModelFileExitsOneNamingIt() {
+        String missing = dir.resolve("no-such-model.onnx").toString();
+        Result r = dnnrun(missing);
+        assertEquals(1, r.status());
+        assertEquals("dnnrun: " + missing + ": no such file\n", r.err());
+    }
+
+    @Test
+    void notAModelExitsOneOnOneLine() throws IOException {
+        Path junk = Files.writeString(dir.resolve("junk.onnx"), "this is not protobuf");
+        Result r = dnnrun(junk.toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("dnnrun: " + junk + ": not a valid ONNX model"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+
+    @Test
+    void unsupportedOperatorNamesNodeAndOp() throws IOException {
+        byte[] model = new ModelBuilder("bad").opset(17)
+                        .input("x", DType.FLOAT, 2)
+                        .node("Foo", "x", "y").name("x1").done()
+                        .output("y")
+                        .build();
+        Path file = Files.write(dir.resolve("bad.onnx"), model);
+        Result r = dnnrun(file.toString());
+        assertEquals(1, r.status());
+        assertEquals("dnnrun: " + file + ": node 'x1' (Foo): unsupported operator Foo\n", r.err());
+    }
+
+    @Test
+    void generatedInputsGiveKnownChecksums() throws IOException {
+        Result r = dnnrun("--dim", "N=4", passThrough().toString());
+        assertEquals(0, r.status(), r.err());
+        // x = arange(12)/12 as float32, k = i % 10
+        assertTrue(r.out().contains("input   x float32[4, 3] generated"), r.out());
+        assertTrue(r.out().contains("output  x float32[4, 3]\n  values 0.0, 0.083333336, 0.16666667, 0.25, 0.33333334, "
+                        + "0.41666666, 0.5, 0.5833333, ... (12 elements)\n  sum 5.50000001  abs_sum 5.50000001\n"), r.out());
+        assertTrue(r.out().contains("output  k int64[4]\n  values 0, 1, 2, 3\n  sum 6.00000000  abs_sum 6.00000000\n"), r.out());
+        assertTrue(r.out().contains("first run "), r.out());
+        assertFalse(r.out().contains("timing"), r.out());
+    }
+
+    @Test
+    void outputsWrittenAsNpyReadBackAsInputs() throws IOException {
+        Path model = passThrough();
+        Path outDir = dir.resolve("out");
+        Result first = dnnrun("--dim=N=2", "-o", outDir.toString(), model.toString());
+        assertEquals(0, first.status(), first.err());
+        assertTrue(Files.size(outDir.resolve("x.npy")) > 0);
+        assertTrue(Files.size(outDir.resolve("k.npy")) > 0);
+
+        Result again = dnnrun("--input", "x=" + outDir.resolve("x.npy"), "--input", "k=" + outDir.resolve("k.npy"), model.toString());
+        assertEquals(0, again.status(), again.err());
+        assertTrue(again.out().contains("input   x float32[2, 3] from "), again.out());
+        assertTrue(again.out().contains("  sum 2.50000001  abs_sum 2.50000001\n"), again.out()); // arange(6)/6 as float32, summed in double
+    }
+
+    @Test
+    void unknownInputNameExitsOne() throws IOException {
+        Result r = dnnrun("--input", "nope=whatever.npy", passThrough().toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("has no input named 'nope' (its inputs: x, k)"), r.err());
+    }
+
+    @Test
+    void timingPrintsMedianAndP90() throws IOException {
+        Result r = dnnrun("--iterations", "5", "--warmup", "2", passThrough().toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().matches("(?s).*timing  5 runs after 2 warmup: median [0-9.]+ ms, p90 [0-9.]+ ms.*"), r.out());
+    }
+
+    @Test
+    void outputFileNamesKeepOnlySafeCharacters() {
+        assertEquals("conv1_relu_0.out-1", DnnRun.Session.fileName("conv1/relu:0.out-1"));
+        assertEquals("_", DnnRun.Session.fileName(""));
+    }
+}

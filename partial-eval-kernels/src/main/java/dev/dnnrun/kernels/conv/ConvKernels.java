@@ -1,0 +1,245 @@
+package dev.dnnrun.kernels.conv;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import dev.dnnrun.kernels.gemm.Sgemm;
+
+/**
+ * float32 convolution (NC + up to 3 spatial dims, row-major). 1-D and 2-D problems are passed as 3-D ones with
+ * leading spatial extents of 1 (kernel 1, stride 1, pad 0, dilation 1), so one code path serves all ranks.
+ *
+ * <p>Per image and group the work is one GEMM: {@code Y[Mg x P] = W[Mg x K] * col[K x P] + bias}, where
+ * {@code K = Cg * kernel volume} and {@code P} the output positions. 1x1 stride-1 unpadded convolutions use the
+ * input itself as {@code col}; others build it with im2col. Depthwise convolution (one input channel per group)
+ * runs a direct loop instead, where a GEMM would have a single row.
+ */
+public final class ConvKernels {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ThreadLocal<float[][]> COL = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    private ConvKernels() {
+    }
+
+    /** Shape parameters of a convolution, all spatial arrays of length 3 (depth, height, width). */
+    public record Geometry(int batch, int channels, int outChannels, int group, int[] in, int[] kernel, int[] out,
+                    int[] stride, int[] padBegin, int[] dilation) {
+        int inVolume() {
+            return in[0] * in[1] * in[2];
+        }
+
+        int outVolume() {
+            return out[0] * out[1] * out[2];
+        }
+
+        int kernelVolume() {
+            return kernel[0] * kernel[1] * kernel[2];
+        }
+
+        boolean isPointwise() {
+            for (int d = 0; d < 3; d++) {
+                if (kernel[d] != 1 || stride[d] != 1 || padBegin[d] != 0 || in[d] != out[d]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** {@code y = conv(x, w) + bias}; bias may be null. w is [M, C/group, k...]. */
+    public static void conv(Geometry g, MemorySegment x, MemorySegment w, float[] bias, MemorySegment y) {
+        int cg = g.channels() / g.group();
+        int mg = g.outChannels() / g.group();
+        int kdim = cg * g.kernelVolume();
+        int inVol = g.inVolume();
+        int outVol = g.outVolume();
+        if (cg == 1 && g.group() > 1 && g.in()[0] == 1 && g.kernel()[0] == 1) {
+            depthwise2d(g, x, w, bias, y, mg);
+            return;
+        }
+        boolean pointwise = g.isPointwise();
+        float[] col = pointwise ? null : colBuffer((long) kdim * outVol);
+        MemorySegment colSeg = pointwise ? null : MemorySegment.ofArray(col);
+        for (int n = 0; n < g.batch(); n++) {
+            for (int gr = 0; gr < g.group(); gr++) {
+                long xOff = ((long) n * g.channels() + (long) gr * cg) * inVol;
+                long yOff = ((long) n * g.outChannels() + (long) gr * mg) * outVol;
+                long wOff = (long) gr * mg * kdim;
+                if (pointwise) {
+                    Sgemm.sgemm(false, false, mg, outVol, kdim, 1f, w, wOff, kdim, x, xOff, outVol, 0f, y, yOff, outVol,
+                                    bias, gr * mg);
+                } else {
+                    im2col(g, x, xOff, cg, col);
+                    Sgemm.sgemm(false, false, mg, outVol, kdim, 1f, w, wOff, kdim, colSeg, 0, outVol, 0f, y, yOff, outVol,
+                                    bias, gr * mg);
+                }
+            }
+        }
+    }
+
+    static float[] colBuffer(long size) {
+        float[][] holder = COL.get();
+        if (holder[0].length < size) {
+            holder[0] = new float[Math.toIntExact(size)];
+        }
+        return holder[0];
+    }
+
+    /** col[(c, kd, kh, kw)][(od, oh, ow)] = x[c, od*s - p + kd*d, ...], zero outside the input. */
+    static void im2col(Geometry g, MemorySegment x, long xOff, int cg, float[] col) {
+        int[] in = g.in();
+        int[] k = g.kernel();
+        int[] out = g.out();
+        int[] s = g.stride();
+        int[] p = g.padBegin();
+        int[] dl = g.dilation();
+        int ow = out[2];
+        int outVol = g.outVolume();
+        int row = 0;
+        for (int c = 0; c < cg; c++) {
+            long plane = xOff + (long) c * in[0] * in[1] * in[2];
+            for (int kd = 0; kd < k[0]; kd++) {
+                for (int kh = 0; kh < k[1]; kh++) {
+                    for (int kw = 0; kw < k[2]; kw++, row++) {
+                        int base = row * outVol;
+                        // Output columns whose input column is inside [0, W): ow in [lo, hi).
+                        int offW = kw * dl[2] - p[2];
+                        int lo = offW >= 0 ? 0 : Math.min(ow, (-offW + s[2] - 1) / s[2]);
+                        int hi = in[2] - offW <= 0 ? 0 : Math.min(ow, (in[2] - offW + s[2] - 1) / s[2]);
+                        hi = Math.max(hi, lo);
+                        int at = base;
+                        for (int od = 0; od < out[0]; od++) {
+                            int id = od * s[0] - p[0] + kd * dl[0];
+                            for (int oh = 0; oh < out[1]; oh++, at += ow) {
+                                int ih = oh * s[1] - p[1] + kh * dl[1];
+                                if (id < 0 || id >= in[0] || ih < 0 || ih >= in[1]) {
+                                    java.util.Arrays.fill(col, at, at + ow, 0f);
+                                    continue;
+                                }
+                                long src = plane + ((long) id * in[1] + ih) * in[2] + offW;
+                                java.util.Arrays.fill(col, at, at + lo, 0f);
+                                if (s[2] == 1) {
+                                    if (hi > lo) {
+                                        MemorySegment.copy(x, F, (src + lo) * 4, col, at + lo, hi - lo);
+                                    }
+                                } else {
+                                    for (int o = lo; o < hi; o++) {
+                                        col[at + o] = x.getAtIndex(F, src + (long) o * s[2]);
+                                    }
+                                }
+                                java.util.Arrays.fill(col, at + hi, at + ow, 0f);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** One input channel per group (depthwise, with channel multiplier mg): a direct 2-D loop. */
+    static void depthwise2d(Geometry g, MemorySegment x, MemorySegment w, float[] bias, MemorySegment y, int mg) {
+        int ih = g.in()[1], iw = g.in()[2];
+        int kh = g.kernel()[1], kw = g.kernel()[2];
+        int oh = g.out()[1], ow = g.out()[2];
+        int sh = g.stride()[1], sw = g.stride()[2];
+        int ph = g.padBegin()[1], pw = g.padBegin()[2];
+        int dh = g.dilation()[1], dw = g.dilation()[2];
+        float[] wk = new float[kh * kw];
+        for (int n = 0; n < g.batch(); n++) {
+            for (int m = 0; m < g.outChannels(); m++) {
+                int c = m / mg;
+                long xPlane = ((long) n * g.channels() + c) * ih * iw;
+                long yPlane = ((long) n * g.outChannels() + m) * oh * ow;
+                MemorySegment.copy(w, F, (long) m * kh * kw * 4, wk, 0, kh * kw);
+                float b = bias == null ? 0f : bias[m];
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        float sum = b;
+                        for (int ky = 0; ky < kh; ky++) {
+                            int yy = oy * sh - ph + ky * dh;
+                            if (yy < 0 || yy >= ih) {
+                                continue;
+                            }
+                            long rowAt = xPlane + (long) yy * iw;
+                            for (int kx = 0; kx < kw; kx++) {
+                                int xx = ox * sw - pw + kx * dw;
+                                if (xx >= 0 && xx < iw) {
+                                    sum += wk[ky * kw + kx] * x.getAtIndex(F, rowAt + xx);
+                                }
+                            }
+                        }
+                        y.setAtIndex(F, yPlane + (long) oy * ow + ox, sum);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Transposed convolution. w is [C, M/group, k...]; {@code g.in()} is the input (x) extent and {@code g.out()}
+     * the output (y) extent; y[o] receives x[i] * w[k] where {@code o = i*s - padBegin + k*d}.
+     */
+    public static void convTranspose(Geometry g, MemorySegment x, MemorySegment w, float[] bias, MemorySegment y) {
+        int cg = g.channels() / g.group();
+        int mg = g.outChannels() / g.group();
+        int kvol = g.kernelVolume();
+        int kdim = mg * kvol;
+        int inVol = g.inVolume();
+        int outVol = g.outVolume();
+        float[] col = colBuffer((long) kdim * inVol);
+        MemorySegment colSeg = MemorySegment.ofArray(col);
+        for (int n = 0; n < g.batch(); n++) {
+            for (int gr = 0; gr < g.group(); gr++) {
+                long xOff = ((long) n * g.channels() + (long) gr * cg) * inVol;
+                long yOff = ((long) n * g.outChannels() + (long) gr * mg) * outVol;
+                long wOff = (long) gr * cg * kdim;
+                // col[K = (m, k...)][i] = sum_c w[c][(m, k...)] * x[c][i]
+                Sgemm.sgemm(true, false, kdim, inVol, cg, 1f, w, wOff, kdim, x, xOff, inVol, 0f, colSeg, 0, inVol);
+                for (int m = 0; m < mg; m++) {
+                    float b = bias == null ? 0f : bias[gr * mg + m];
+                    long plane = yOff + (long) m * outVol;
+                    for (int i = 0; i < outVol; i++) {
+                        y.setAtIndex(F, plane + i, b);
+                    }
+                }
+                col2im(g, col, y, yOff, mg);
+            }
+        }
+    }
+
+    private static void col2im(Geometry g, float[] col, MemorySegment y, long yOff, int mg) {
+        int[] in = g.in();
+        int[] k = g.kernel();
+        int[] out = g.out();
+        int[] s = g.stride();
+        int[] p = g.padBegin();
+        int[] dl = g.dilation();
+        int inVol = g.inVolume();
+        int outVol = g.outVolume();
+        int row = 0;
+        for (int m = 0; m < mg; m++) {
+            long plane = yOff + (long) m * outVol;
+            for (int kd = 0; kd < k[0]; kd++) {
+                for (int kh = 0; kh < k[1]; kh++) {
+                    for (int kw = 0; kw < k[2]; kw++, row++) {
+                        int at = row * inVol;
+                        for (int id = 0; id < in[0]; id++) {
+                            int od = id * s[0] - p[0] + kd * dl[0];
+                            for (int ih = 0; ih < in[1]; ih++) {
+                                int oh = ih * s[1] - p[1] + kh * dl[1];
+                                boolean rowOk = od >= 0 && od < out[0] && oh >= 0 && oh < out[1];
+                                for (int iw = 0; iw < in[2]; iw++, at++) {
+                                    int ow = iw * s[2] - p[2] + kw * dl[2];
+                                    if (rowOk && ow >= 0 && ow < out[2]) {
+                                        long o = plane + ((long) od * out[1] + oh) * out[2] + ow;
+                                        y.setAtIndex(F, o, y.getAtIndex(F, o) + col[at]);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

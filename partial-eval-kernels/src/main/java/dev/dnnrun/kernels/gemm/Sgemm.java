@@ -1,0 +1,269 @@
+package dev.dnnrun.kernels.gemm;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-threaded float32 GEMM, {@code C = alpha * op(A) * op(B) + beta * C (+ rowBias)}, all matrices row-major
+ * in {@link MemorySegment}s (offsets and leading dimensions in elements).
+ *
+ * <p>Goto/BLIS structure: B is packed into {@code KC x NR} panels and A into {@code MR x KC} panels (scaled by
+ * alpha, zero padded at the edges) in heap arrays, then a register-blocked {@code MR x NR} micro-kernel keeps
+ * {@code MR * NR / lanes} FMA accumulators in vector registers. A block of A ({@code MC x KC}) stays in L2 while
+ * the micro-kernel sweeps over it with one B panel ({@code KC x NR}) resident in L1. Meant to be compiled by C2
+ * (it runs behind a Truffle boundary), which intrinsifies the Vector API.
+ */
+public final class Sgemm {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Micro-tile: MR rows by NR = 2 vectors of columns. 8 x 32 on AVX-512: 16 accumulators of 32 registers. */
+    static final int MR = 8;
+    static final int NR = 2 * L;
+    private static final int KC = 256;
+    private static final int MC = 128;
+    private static final int NC = 4096;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    /** Per-thread packing buffers, reused across calls. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(
+                    () -> new float[][]{new float[MC * KC], new float[KC * ((NC + NR - 1) / NR) * NR], new float[MR * NR]});
+
+    private Sgemm() {
+    }
+
+    /**
+     * Computes {@code C[M x N] = alpha * op(A) * op(B) + beta * C}, plus {@code rowBias[biasOffset + i]} added to
+     * row i when rowBias is not null. op(A) is M x K, op(B) is K x N. When beta is 0, C is not read (may hold NaN).
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                    MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb, float beta,
+                    MemorySegment c, long cOff, int ldc, float[] rowBias, int biasOffset) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            scaleC(m, n, beta, c, cOff, ldc, rowBias, biasOffset);
+            return;
+        }
+        float[][] scratch = SCRATCH.get();
+        float[] ap = scratch[0];
+        float[] bp = scratch[1];
+        float[] tile = scratch[2];
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean first = pc == 0;
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, ap);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int boff = (jr / NR) * kc * NR;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            long cAt = cOff + (long) (ic + ir) * ldc + jc + jr;
+                            kernel(kc, ap, (ir / MR) * kc * MR, bp, boff, tile);
+                            storeTile(tile, c, cAt, ldc, mr, nr, first ? beta : 1f, first ? rowBias : null,
+                                            biasOffset + ic + ir);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Convenience overload without bias. */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                    MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb, float beta,
+                    MemorySegment c, long cOff, int ldc) {
+        sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, null, 0);
+    }
+
+    private static void scaleC(int m, int n, float beta, MemorySegment c, long cOff, int ldc, float[] bias, int bo) {
+        for (int i = 0; i < m; i++) {
+            float add = bias == null ? 0f : bias[bo + i];
+            for (int j = 0; j < n; j++) {
+                long at = (cOff + (long) i * ldc + j) * 4;
+                float old = beta == 0f ? 0f : beta * c.get(F, at);
+                c.set(F, at, old + add);
+            }
+        }
+    }
+
+    /** Packs rows pc..pc+kc, columns jc..jc+nc of op(B) into NR-wide panels, zero padding the last one. */
+    private static void packB(boolean transB, MemorySegment b, long bOff, int ldb, int pc, int kc, int jc, int nc,
+                    float[] bp) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            int base = (jr / NR) * kc * NR;
+            int j0 = jc + jr;
+            if (!transB && nr == NR) {
+                for (int p = 0; p < kc; p++) {
+                    long src = (bOff + (long) (pc + p) * ldb + j0) * 4;
+                    FloatVector.fromMemorySegment(S, b, src, NATIVE).intoArray(bp, base + p * NR);
+                    FloatVector.fromMemorySegment(S, b, src + 4L * L, NATIVE).intoArray(bp, base + p * NR + L);
+                }
+            } else if (!transB) {
+                for (int p = 0; p < kc; p++) {
+                    long src = bOff + (long) (pc + p) * ldb + j0;
+                    int dst = base + p * NR;
+                    for (int j = 0; j < nr; j++) {
+                        bp[dst + j] = b.getAtIndex(F, src + j);
+                    }
+                    for (int j = nr; j < NR; j++) {
+                        bp[dst + j] = 0f;
+                    }
+                }
+            } else {
+                // op(B)[p][j] = B[j][p]: walk each source row contiguously.
+                for (int j = 0; j < NR; j++) {
+                    if (j < nr) {
+                        long src = bOff + (long) (j0 + j) * ldb + pc;
+                        for (int p = 0; p < kc; p++) {
+                            bp[base + p * NR + j] = b.getAtIndex(F, src + p);
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            bp[base + p * NR + j] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs rows ic..ic+mc, columns pc..pc+kc of alpha * op(A) into MR-tall panels, zero padding the last one. */
+    private static void packA(boolean transA, MemorySegment a, long aOff, int lda, int ic, int mc, int pc, int kc,
+                    float alpha, float[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            int base = (ir / MR) * kc * MR;
+            for (int i = 0; i < MR; i++) {
+                if (i >= mr) {
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * MR + i] = 0f;
+                    }
+                } else if (!transA) {
+                    long src = aOff + (long) (ic + ir + i) * lda + pc;
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * MR + i] = alpha * a.getAtIndex(F, src + p);
+                    }
+                } else {
+                    long src = aOff + (long) pc * lda + ic + ir + i;
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * MR + i] = alpha * a.getAtIndex(F, src + (long) p * lda);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The MR x NR micro-kernel over one packed A panel and one packed B panel; leaves the tile in {@code tile}.
+     * Kept free of calls and branches so that C2 holds all accumulators in registers (vectors that cross a call
+     * that is not inlined get boxed, which costs 10x).
+     */
+    private static void kernel(int kc, float[] ap, int aoff, float[] bp, int boff, float[] tile) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        int pa = aoff;
+        int pb = boff;
+        for (int p = 0; p < kc; p++, pa += MR, pb += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c00 = b0.fma(a0, c00);
+            c01 = b1.fma(a0, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = b0.fma(a1, c10);
+            c11 = b1.fma(a1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = b0.fma(a2, c20);
+            c21 = b1.fma(a2, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = b0.fma(a3, c30);
+            c31 = b1.fma(a3, c31);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c40 = b0.fma(a4, c40);
+            c41 = b1.fma(a4, c41);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c50 = b0.fma(a5, c50);
+            c51 = b1.fma(a5, c51);
+            FloatVector a6 = FloatVector.broadcast(S, ap[pa + 6]);
+            c60 = b0.fma(a6, c60);
+            c61 = b1.fma(a6, c61);
+            FloatVector a7 = FloatVector.broadcast(S, ap[pa + 7]);
+            c70 = b0.fma(a7, c70);
+            c71 = b1.fma(a7, c71);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
+    }
+
+    /**
+     * Writes the valid mr x nr corner of a tile to C: {@code C = tile + beta * C (+ bias)}; beta 1 accumulates,
+     * beta 0 overwrites without reading C.
+     */
+    private static void storeTile(float[] tile, MemorySegment c, long cAt, int ldc, int mr, int nr, float beta,
+                    float[] bias, int biasAt) {
+        boolean full = nr == NR;
+        VectorMask<Float> m0 = S.indexInRange(0, nr);
+        VectorMask<Float> m1 = S.indexInRange(L, nr);
+        for (int i = 0; i < mr; i++) {
+            long at = (cAt + (long) i * ldc) * 4;
+            FloatVector v0 = FloatVector.fromArray(S, tile, i * NR);
+            FloatVector v1 = FloatVector.fromArray(S, tile, i * NR + L);
+            if (bias != null) {
+                float bv = bias[biasAt + i];
+                v0 = v0.add(bv);
+                v1 = v1.add(bv);
+            }
+            if (full) {
+                if (beta != 0f) {
+                    FloatVector o0 = FloatVector.fromMemorySegment(S, c, at, NATIVE);
+                    FloatVector o1 = FloatVector.fromMemorySegment(S, c, at + 4L * L, NATIVE);
+                    v0 = beta == 1f ? v0.add(o0) : v0.add(o0.mul(beta));
+                    v1 = beta == 1f ? v1.add(o1) : v1.add(o1.mul(beta));
+                }
+                v0.intoMemorySegment(c, at, NATIVE);
+                v1.intoMemorySegment(c, at + 4L * L, NATIVE);
+            } else {
+                if (beta != 0f) {
+                    FloatVector o0 = FloatVector.fromMemorySegment(S, c, at, NATIVE, m0);
+                    v0 = beta == 1f ? v0.add(o0) : v0.add(o0.mul(beta));
+                }
+                v0.intoMemorySegment(c, at, NATIVE, m0);
+                if (nr > L) {
+                    if (beta != 0f) {
+                        FloatVector o1 = FloatVector.fromMemorySegment(S, c, at + 4L * L, NATIVE, m1);
+                        v1 = beta == 1f ? v1.add(o1) : v1.add(o1.mul(beta));
+                    }
+                    v1.intoMemorySegment(c, at + 4L * L, NATIVE, m1);
+                }
+            }
+        }
+    }
+}

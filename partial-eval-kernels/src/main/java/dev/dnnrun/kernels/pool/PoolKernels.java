@@ -1,0 +1,142 @@
+package dev.dnnrun.kernels.pool;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * float32 pooling over NC + up to 3 spatial dims; 1-D and 2-D problems are passed as 3-D ones with leading
+ * extents of 1 (kernel 1, stride 1, pad 0, dilation 1). Arrays of length 3 are (depth, height, width).
+ */
+public final class PoolKernels {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfLong J = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    private PoolKernels() {
+    }
+
+    /** Pooling window geometry. {@code padEnd} bounds the region counted by count_include_pad. */
+    public record Window(int planes, int[] in, int[] kernel, int[] out, int[] stride, int[] padBegin, int[] padEnd,
+                    int[] dilation) {
+    }
+
+    /**
+     * Max pooling. When {@code indices} is not null it receives, per output, the flat index of the maximum in the
+     * whole input (row-major, or with the last two spatial axes swapped when {@code columnMajor}).
+     */
+    public static void maxPool(Window w, MemorySegment x, MemorySegment y, MemorySegment indices, boolean columnMajor) {
+        int[] in = w.in(), k = w.kernel(), out = w.out(), s = w.stride(), p = w.padBegin(), dl = w.dilation();
+        long inVol = (long) in[0] * in[1] * in[2];
+        long o = 0;
+        for (int plane = 0; plane < w.planes(); plane++) {
+            long base = plane * inVol;
+            for (int od = 0; od < out[0]; od++) {
+                for (int oh = 0; oh < out[1]; oh++) {
+                    for (int ow = 0; ow < out[2]; ow++, o++) {
+                        float best = Float.NEGATIVE_INFINITY;
+                        long bestAt = -1;
+                        for (int kd = 0; kd < k[0]; kd++) {
+                            int id = od * s[0] - p[0] + kd * dl[0];
+                            if (id < 0 || id >= in[0]) {
+                                continue;
+                            }
+                            for (int kh = 0; kh < k[1]; kh++) {
+                                int ih = oh * s[1] - p[1] + kh * dl[1];
+                                if (ih < 0 || ih >= in[1]) {
+                                    continue;
+                                }
+                                long row = base + ((long) id * in[1] + ih) * in[2];
+                                for (int kw = 0; kw < k[2]; kw++) {
+                                    int iw = ow * s[2] - p[2] + kw * dl[2];
+                                    if (iw >= 0 && iw < in[2]) {
+                                        float v = x.getAtIndex(F, row + iw);
+                                        if (v > best || bestAt < 0) {
+                                            best = v;
+                                            bestAt = columnMajor
+                                                            ? base + ((long) id * in[2] + iw) * in[1] + ih
+                                                            : row + iw;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        y.setAtIndex(F, o, best);
+                        if (indices != null) {
+                            indices.setAtIndex(J, o, Math.max(bestAt, 0));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Average pooling. With {@code countIncludePad} the divisor counts window positions inside the padded input
+     * (clipped to padEnd), otherwise only positions inside the input.
+     */
+    public static void averagePool(Window w, MemorySegment x, MemorySegment y, boolean countIncludePad) {
+        int[] in = w.in(), k = w.kernel(), out = w.out(), s = w.stride(), p = w.padBegin(), pe = w.padEnd();
+        int[] dl = w.dilation();
+        long inVol = (long) in[0] * in[1] * in[2];
+        long o = 0;
+        for (int plane = 0; plane < w.planes(); plane++) {
+            long base = plane * inVol;
+            for (int od = 0; od < out[0]; od++) {
+                for (int oh = 0; oh < out[1]; oh++) {
+                    for (int ow = 0; ow < out[2]; ow++, o++) {
+                        float sum = 0f;
+                        int inside = 0;
+                        int padded = 0;
+                        for (int kd = 0; kd < k[0]; kd++) {
+                            int id = od * s[0] - p[0] + kd * dl[0];
+                            if (id >= in[0] + pe[0]) {
+                                continue;
+                            }
+                            boolean dOk = id >= 0 && id < in[0];
+                            for (int kh = 0; kh < k[1]; kh++) {
+                                int ih = oh * s[1] - p[1] + kh * dl[1];
+                                if (ih >= in[1] + pe[1]) {
+                                    continue;
+                                }
+                                boolean hOk = dOk && ih >= 0 && ih < in[1];
+                                long row = base + ((long) id * in[1] + ih) * in[2];
+                                for (int kw = 0; kw < k[2]; kw++) {
+                                    int iw = ow * s[2] - p[2] + kw * dl[2];
+                                    if (iw >= in[2] + pe[2]) {
+                                        continue;
+                                    }
+                                    padded++;
+                                    if (hOk && iw >= 0 && iw < in[2]) {
+                                        sum += x.getAtIndex(F, row + iw);
+                                        inside++;
+                                    }
+                                }
+                            }
+                        }
+                        int count = countIncludePad ? padded : inside;
+                        y.setAtIndex(F, o, count == 0 ? 0f : sum / count);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Global average (or max) over each of {@code planes} contiguous planes of {@code size} elements. */
+    public static void globalPool(MemorySegment x, MemorySegment y, int planes, long size, boolean max) {
+        for (int plane = 0; plane < planes; plane++) {
+            long base = plane * size;
+            if (max) {
+                float m = Float.NEGATIVE_INFINITY;
+                for (long i = 0; i < size; i++) {
+                    m = Math.max(m, x.getAtIndex(F, base + i));
+                }
+                y.setAtIndex(F, plane, m);
+            } else {
+                double sum = 0;
+                for (long i = 0; i < size; i++) {
+                    sum += x.getAtIndex(F, base + i);
+                }
+                y.setAtIndex(F, plane, (float) (sum / size));
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.dnnrun.kernels.gemm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+class SgemmTest {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    private static MemorySegment random(Arena arena, int n, Random r) {
+        MemorySegment s = arena.allocate(4L * Math.max(1, n), 64);
+        for (int i = 0; i < n; i++) {
+            s.setAtIndex(F, i, r.nextFloat() * 2 - 1);
+        }
+        return s;
+    }
+
+    /** Compares against a naive triple loop in double precision, over odd sizes, transposes, alpha/beta, bias. */
+    @Test
+    void matchesNaiveLoop() {
+        int[] sizes = {1, 7, 33, 100, 257};
+        Random r = new Random(42);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int m : sizes) {
+                for (int n : sizes) {
+                    for (int k : new int[]{1, 7, 300}) {
+                        for (int t = 0; t < 4; t++) {
+                            boolean ta = (t & 1) != 0;
+                            boolean tb = (t & 2) != 0;
+                            float alpha = t == 3 ? 0.5f : 1f;
+                            float beta = t == 0 ? 0f : (t == 1 ? 1f : 0.25f);
+                            float[] bias = t == 2 ? new float[m] : null;
+                            if (bias != null) {
+                                for (int i = 0; i < m; i++) {
+                                    bias[i] = i * 0.1f;
+                                }
+                            }
+                            check(arena, r, m, n, k, ta, tb, alpha, beta, bias);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void check(Arena arena, Random r, int m, int n, int k, boolean ta, boolean tb, float alpha,
+                    float beta, float[] bias) {
+        int lda = ta ? m : k;
+        int ldb = tb ? k : n;
+        int ldc = n + 3; // a padded leading dimension
+        MemorySegment a = random(arena, m * k, r);
+        MemorySegment b = random(arena, k * n, r);
+        MemorySegment c = random(arena, m * ldc, r);
+        double[] expected = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    float av = a.getAtIndex(F, ta ? (long) p * lda + i : (long) i * lda + p);
+                    float bv = b.getAtIndex(F, tb ? (long) j * ldb + p : (long) p * ldb + j);
+                    s += (double) av * bv;
+                }
+                double old = beta == 0 ? 0 : beta * c.getAtIndex(F, (long) i * ldc + j);
+                expected[i * n + j] = alpha * s + old + (bias == null ? 0 : bias[i]);
+            }
+        }
+        float pad = c.getAtIndex(F, n);
+        Sgemm.sgemm(ta, tb, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, ldc, bias, 0);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                assertEquals(expected[i * n + j], c.getAtIndex(F, (long) i * ldc + j), 1e-4 * (1 + k),
+                                "m=" + m + " n=" + n + " k=" + k + " ta=" + ta + " tb=" + tb + " at " + i + "," + j);
+            }
+        }
+        if (n > 0 && m > 0) {
+            assertEquals(pad, c.getAtIndex(F, n), "padding column of C was written");
+        }
+    }
+
+    /** Prints GFLOP/s for square sizes (informational, not an assertion). */
+    @Test
+    void printThroughput() {
+        try (Arena arena = Arena.ofConfined()) {
+            Random r = new Random(1);
+            for (int size : new int[]{256, 1024}) {
+                MemorySegment a = random(arena, size * size, r);
+                MemorySegment b = random(arena, size * size, r);
+                MemorySegment c = arena.allocate(4L * size * size, 64);
+                int reps = size == 256 ? 200 : 8;
+                double best = 0;
+                for (int round = 0; round < 5; round++) {
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < reps; i++) {
+                        Sgemm.sgemm(false, false, size, size, size, 1f, a, 0, size, b, 0, size, 0f, c, 0, size);
+                    }
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    best = Math.max(best, 2.0 * size * size * size * reps / s / 1e9);
+                }
+                System.out.printf("SGEMM %d^3: %.1f GFLOP/s%n", size, best);
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.dnnrun.language.ops.logic;
+
+import dev.dnnrun.language.graph.GraphNode;
+import dev.dnnrun.language.ops.math.BinaryElementwise;
+import dev.dnnrun.tensor.DType;
+
+/** Xor: elementwise a xor b on bool tensors (numpy broadcasting). */
+public final class Xor extends BinaryElementwise {
+    public Xor(GraphNode node) {
+        super(node);
+    }
+
+    @Override
+    protected boolean accepts(DType a, DType b) {
+        return a == DType.BOOL && b == DType.BOOL;
+    }
+
+    @Override
+    protected double applyDouble(double x, double y) {
+        throw new IllegalStateException("Xor works on bools");
+    }
+
+    @Override
+    protected long applyLong(long x, long y, boolean unsigned64) {
+        return x ^ y;
+    }
+}
