@@ -31,8 +31,7 @@ public final class BenchmarkMain {
         String include = LightModelBenchmark.class.getSimpleName();
         Path peaks = Files.createTempFile("dnnrun-peaks", ".tsv");
         ChainedOptionsBuilder options = new OptionsBuilder()
-                        .jvmArgsAppend(jvmFlags())
-                        .jvmArgsAppend("-Dbench.peaks=" + peaks, "-Xmx4g")
+                        .jvmArgsAppend(jvmArgs(peaks))
                         .warmupIterations(5).warmupTime(TimeValue.seconds(2))
                         .measurementIterations(5).measurementTime(TimeValue.seconds(2))
                         .forks(1).threads(1);
@@ -80,11 +79,14 @@ public final class BenchmarkMain {
         Files.deleteIfExists(peaks);
     }
 
-    /** The JVM flags from the root pom (resource-filtered into this module). */
-    static String[] jvmFlags() throws IOException {
+    /** Fork JVM arguments: the flags from the root pom (resource-filtered into this module), plus ours. JMH keeps
+     *  only the last jvmArgsAppend call, so they are passed together. */
+    static String[] jvmArgs(Path peaks) throws IOException {
         try (InputStream in = BenchmarkMain.class.getResourceAsStream("/dnnrun-jvm-flags.txt")) {
             String flags = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
             List<String> list = new ArrayList<>(List.of(flags.split("\\s+")));
+            list.add("-Dbench.peaks=" + peaks);
+            list.add("-Xmx4g");
             return list.toArray(new String[0]);
         }
     }

@@ -13,7 +13,7 @@ final class TestModels {
     private TestModels() {
     }
 
-    /** y = relu(x @ w + b) with x: [N, 4], w: [4, 3], b: [3]. */
+    /** y = relu(x @ w + b) with x: [N, 4], w: [4, 3] an initializer, b: [3] a Constant node. */
     static byte[] mlp() {
         float[] w = new float[12];
         for (int i = 0; i < w.length; i++) {
@@ -22,7 +22,7 @@ final class TestModels {
         return new ModelBuilder("mlp").opset(17)
                         .input("x", DType.FLOAT, "N", 4)
                         .initializer("w", new long[]{4, 3}, w)
-                        .initializer("b", new long[]{3}, 0.25f, -0.5f, 1f)
+                        .node("Constant", "", "b").attr("value", ModelBuilder.tensor("b", new long[]{3}, 0.25f, -0.5f, 1f)).done()
                         .node("MatMul", "x,w", "xw").done()
                         .node("Add", "xw,b", "pre").done()
                         .node("Relu", "pre", "y").done()

@@ -21,9 +21,17 @@ public final class ModelGraph {
     private final List<String> outputs;
     private final Map<String, Tensor> constants;
     private final Map<String, ValueType> types;
+    /** Tensors the graph owns besides its constants: attribute values and subgraph initializers. */
+    private final List<Tensor> attributeTensors;
 
     public ModelGraph(String name, String sourcePath, List<GraphNode> nodes, List<String> inputs, List<String> outputs,
                     Map<String, Tensor> constants, Map<String, ValueType> types) {
+        this(name, sourcePath, nodes, inputs, outputs, constants, types, List.of());
+    }
+
+    public ModelGraph(String name, String sourcePath, List<GraphNode> nodes, List<String> inputs, List<String> outputs,
+                    Map<String, Tensor> constants, Map<String, ValueType> types, List<Tensor> attributeTensors) {
+        this.attributeTensors = List.copyOf(attributeTensors);
         this.name = name;
         this.sourcePath = sourcePath;
         this.nodes = List.copyOf(nodes);
@@ -71,20 +79,28 @@ public final class ModelGraph {
     }
 
     public ModelGraph withNodes(List<GraphNode> newNodes) {
-        return new ModelGraph(name, sourcePath, newNodes, inputs, outputs, constants, types);
+        return new ModelGraph(name, sourcePath, newNodes, inputs, outputs, constants, types, attributeTensors);
     }
 
     public ModelGraph withNodesAndConstants(List<GraphNode> newNodes, Map<String, Tensor> newConstants) {
-        return new ModelGraph(name, sourcePath, newNodes, inputs, outputs, newConstants, types);
+        return new ModelGraph(name, sourcePath, newNodes, inputs, outputs, newConstants, types, attributeTensors);
     }
 
     public ModelGraph withTypes(Map<String, ValueType> newTypes) {
-        return new ModelGraph(name, sourcePath, nodes, inputs, outputs, constants, newTypes);
+        return new ModelGraph(name, sourcePath, nodes, inputs, outputs, constants, newTypes, attributeTensors);
     }
 
-    /** Releases every constant tensor; the graph must not be used afterwards. */
+    /** Returns the graph with ownership of {@code tensors} (attribute values) added. */
+    public ModelGraph withAttributeTensors(List<Tensor> tensors) {
+        return new ModelGraph(name, sourcePath, nodes, inputs, outputs, constants, types, tensors);
+    }
+
+    /** Releases every tensor the graph owns; the graph must not be used afterwards. */
     public void releaseConstants() {
         for (Tensor t : constants.values()) {
+            t.close();
+        }
+        for (Tensor t : attributeTensors) {
             t.close();
         }
     }

@@ -88,7 +88,17 @@ public final class OnnxLoader {
             }
             throw new ModelLoadException(path, problems);
         }
-        return graph;
+        // Everything decoded that is not a top-level initializer (attribute tensors, subgraph initializers) is owned
+        // by the graph too, so releasing the model frees it.
+        java.util.Set<Tensor> top = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        top.addAll(graph.constants().values());
+        List<Tensor> owned = new ArrayList<>();
+        for (Tensor t : decoded) {
+            if (!top.contains(t)) {
+                owned.add(t);
+            }
+        }
+        return graph.withAttributeTensors(owned);
     }
 
     private ModelGraph convertGraph(Onnx.Graph g, boolean topLevel) {

@@ -32,6 +32,22 @@ public final class ConstantFolding {
     public static ModelGraph run(ModelGraph graph, OperatorRegistry registry, BufferAllocator allocator) {
         Map<String, Tensor> constants = new LinkedHashMap<>(graph.constants());
         List<GraphNode> remaining = new ArrayList<>();
+        try {
+            fold(graph, registry, allocator, constants, remaining);
+        } catch (RuntimeException e) {
+            // Free what folding made; the graph's own constants stay with the graph.
+            for (Map.Entry<String, Tensor> c : constants.entrySet()) {
+                if (graph.constants().get(c.getKey()) != c.getValue()) {
+                    c.getValue().close();
+                }
+            }
+            throw e;
+        }
+        return graph.withNodesAndConstants(remaining, constants);
+    }
+
+    private static void fold(ModelGraph graph, OperatorRegistry registry, BufferAllocator allocator,
+                    Map<String, Tensor> constants, List<GraphNode> remaining) {
         for (GraphNode n : graph.nodes()) {
             if (!foldable(n, constants)) {
                 remaining.add(n);
@@ -54,7 +70,6 @@ public final class ConstantFolding {
                 }
             }
         }
-        return graph.withNodesAndConstants(remaining, constants);
     }
 
     private static boolean foldable(GraphNode n, Map<String, Tensor> constants) {
