@@ -51,6 +51,7 @@ public final class DnnRun {
                       -o, --output-dir DIR    write every output to DIR/<name>.npy
                       -n, --iterations N      after the first run, time N more runs: median and p90 latency
                           --warmup M          untimed runs before the timed ones (default 0)
+                          --profile           time every operator node and print the time per operator type
                       -v, --verbose           print the engine implementation and stack traces on errors
                       -h, --help              print this text
                           --version           print the versions of dnnrun, the dnn language and the engine
@@ -96,7 +97,8 @@ public final class DnnRun {
             err.println("dnnrun: " + options.model + ": " + problem);
             return 1;
         }
-        try (Context context = Context.newBuilder(LANGUAGE).allowAllAccess(true).out(out).err(err).build()) {
+        try (Context context = Context.newBuilder(LANGUAGE).allowAllAccess(true).out(out).err(err)
+                        .option("dnn.Profile", Boolean.toString(options.profile)).build()) {
             return new Session(options, context, out, err).run(file);
         } catch (PolyglotException e) {
             return report(e, options, err);
@@ -213,6 +215,7 @@ public final class DnnRun {
         int iterations;
         int warmup;
         boolean verbose;
+        boolean profile;
         boolean help;
         boolean version;
 
@@ -243,6 +246,7 @@ public final class DnnRun {
                     case "-h", "--help" -> o.help = true;
                     case "--version" -> o.version = true;
                     case "-v", "--verbose" -> o.verbose = true;
+                    case "--profile" -> o.profile = true;
                     case "-i", "--input", "-o", "--output-dir", "-n", "--iterations", "--warmup", "--dim" -> {
                         if (value == null) {
                             if (i + 1 >= args.length) {
@@ -354,6 +358,9 @@ public final class DnnRun {
                 if (options.iterations > 0 || options.warmup > 0) {
                     time(model, inputs);
                 }
+                if (options.profile) {
+                    printProfile(model);
+                }
                 if (options.verbose) {
                     // how many calls reached compiled code shows whether the optimising runtime is at work
                     Value stats = model.getMember("stats");
@@ -366,6 +373,27 @@ public final class DnnRun {
                 }
             }
             return 0;
+        }
+
+        /** Kernel time per operator type over all runs, largest first. */
+        private void printProfile(Value model) {
+            Value nodes = model.getMember("profile");
+            Map<String, long[]> byOp = new LinkedHashMap<>();
+            long total = 0;
+            for (long i = 0; i < nodes.getArraySize(); i++) {
+                Value n = nodes.getArrayElement(i);
+                long[] acc = byOp.computeIfAbsent(n.getMember("op").asString(), k -> new long[3]);
+                acc[0]++;
+                acc[1] += n.getMember("calls").asLong();
+                acc[2] += n.getMember("nanos").asLong();
+                total += n.getMember("nanos").asLong();
+            }
+            out.println("profile: kernel time per operator type, all runs");
+            out.printf(Locale.ROOT, "  %-24s %6s %8s %12s %7s%n", "op", "nodes", "calls", "ms", "share");
+            long sum = Math.max(total, 1);
+            byOp.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[2], a.getValue()[2])).forEach(e -> out.printf(Locale.ROOT,
+                            "  %-24s %6d %8d %12.2f %6.1f%%%n", e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2] / 1e6,
+                            100.0 * e.getValue()[2] / sum));
         }
 
         private List<InputSpec> describeInputs(Value model) {

@@ -26,8 +26,16 @@ public final class DnnContext {
     private final Set<ModelObject> models = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<TensorObject> tensors = Collections.newSetFromMap(new IdentityHashMap<>());
 
+    private final boolean profiling;
+
     DnnContext(TruffleLanguage.Env env) {
         this.env = env;
+        this.profiling = env.getOptions().get(DnnLanguage.Profile);
+    }
+
+    /** Whether models loaded in this context time their operator nodes (option dnn.Profile). */
+    public boolean profiling() {
+        return profiling;
     }
 
     public static DnnContext get(Node node) {

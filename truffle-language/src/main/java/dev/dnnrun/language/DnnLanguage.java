@@ -3,7 +3,13 @@ package dev.dnnrun.language;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.graalvm.options.OptionCategory;
+import org.graalvm.options.OptionDescriptors;
+import org.graalvm.options.OptionKey;
+import org.graalvm.options.OptionStability;
+
 import com.oracle.truffle.api.CallTarget;
+import com.oracle.truffle.api.Option;
 import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.frame.VirtualFrame;
 import com.oracle.truffle.api.nodes.RootNode;
@@ -26,12 +32,22 @@ import dev.dnnrun.language.runtime.ModelObject;
  * The {@code dnn} language: evaluating an ONNX model's bytes returns an executable model object. Loading runs the
  * graph passes (constant folding, shape inference, dead-node removal) and builds the model's AST.
  */
+@Option.Group(DnnLanguage.ID)
 @TruffleLanguage.Registration(id = DnnLanguage.ID, name = "dnnrun ONNX", version = "0.1",
                 defaultMimeType = DnnLanguage.MIME_TYPE, byteMimeTypes = DnnLanguage.MIME_TYPE,
                 fileTypeDetectors = OnnxFileTypeDetector.class)
 public final class DnnLanguage extends TruffleLanguage<DnnContext> {
     public static final String ID = "dnn";
     public static final String MIME_TYPE = "application/x-onnx";
+
+    @Option(help = "Time every operator node; the model's 'profile' member then lists calls and time per node.",
+                    category = OptionCategory.USER, stability = OptionStability.STABLE)
+    public static final OptionKey<Boolean> Profile = new OptionKey<>(false);
+
+    @Override
+    protected OptionDescriptors getOptionDescriptors() {
+        return new DnnLanguageOptionDescriptors();
+    }
 
     @Override
     protected DnnContext createContext(Env env) {
@@ -84,7 +100,7 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
             throw new DnnException(new ModelLoadException(displayName, problems).getMessage());
         }
         graph = DeadNodeElimination.run(graph);
-        ModelRootNode root = ModelAstBuilder.build(language, graph, registry);
+        ModelRootNode root = ModelAstBuilder.build(language, graph, registry, context.profiling());
         ModelObject model = new ModelObject(context, graph, root, displayName);
         context.track(model);
         return model;

@@ -26,7 +26,7 @@ public final class ModelAstBuilder {
     private ModelAstBuilder() {
     }
 
-    public static ModelRootNode build(TruffleLanguage<?> language, ModelGraph graph, OperatorRegistry registry) {
+    public static ModelRootNode build(TruffleLanguage<?> language, ModelGraph graph, OperatorRegistry registry, boolean profiled) {
         Map<String, Integer> slots = new LinkedHashMap<>();
         int[] inputSlots = new int[graph.inputs().size()];
         for (int i = 0; i < inputSlots.length; i++) {
@@ -81,7 +81,7 @@ public final class ModelAstBuilder {
                 out[j] = used ? slots.get(name) : -1;
             }
             int[] release = releaseAt.get(i).stream().distinct().mapToInt(Integer::intValue).toArray();
-            op.bindSlots(in, out, release);
+            op.bindSlots(in, out, release, profiled);
             ops[i] = op;
         }
         int[] outputSlots = new int[graph.outputs().size()];

@@ -29,6 +29,9 @@ public abstract class OpNode extends Node {
     @CompilationFinal(dimensions = 1) private int[] outputSlots = new int[0];
     @CompilationFinal(dimensions = 1) private int[] releaseSlots = new int[0];
     @Child private PlanCacheNode planCache = PlanCacheNodeGen.create();
+    @CompilationFinal private boolean profiled;
+    private long profiledCalls;
+    private long profiledNanos;
 
     protected OpNode(GraphNode node) {
         this.node = node;
@@ -50,10 +53,21 @@ public abstract class OpNode extends Node {
     protected abstract Tensor[] run(Plan plan, Tensor[] inputs, BufferAllocator allocator);
 
     /** Called by the AST builder once the frame layout is known; slot -1 is an omitted input or unused output. */
-    public final void bindSlots(int[] inputs, int[] outputs, int[] release) {
+    public final void bindSlots(int[] inputs, int[] outputs, int[] release, boolean profile) {
         this.inputSlots = inputs;
         this.outputSlots = outputs;
         this.releaseSlots = release;
+        this.profiled = profile;
+    }
+
+    /** Calls of this node so far (only counted when profiling). */
+    public long profiledCalls() {
+        return profiledCalls;
+    }
+
+    /** Time spent in this node's kernel so far (only measured when profiling). */
+    public long profiledNanos() {
+        return profiledNanos;
     }
 
     @ExplodeLoop
@@ -63,7 +77,12 @@ public abstract class OpNode extends Node {
             in[i] = inputSlots[i] < 0 ? null : (Tensor) frame.getObject(inputSlots[i]);
         }
         Plan plan = planCache.execute(this, in);
+        long start = profiled ? System.nanoTime() : 0;
         Tensor[] out = runKernel(plan, in, allocator);
+        if (profiled) {
+            profiledNanos += System.nanoTime() - start;
+            profiledCalls++;
+        }
         for (int i = 0; i < outputSlots.length; i++) {
             if (outputSlots[i] >= 0) {
                 frame.setObject(outputSlots[i], out[i]);

@@ -15,6 +15,7 @@ import dev.dnnrun.language.DnnContext;
 import dev.dnnrun.language.graph.ModelGraph;
 import dev.dnnrun.language.graph.ValueType;
 import dev.dnnrun.language.nodes.ModelRootNode;
+import dev.dnnrun.language.nodes.OpNode;
 import dev.dnnrun.tensor.Tensor;
 
 /**
@@ -22,12 +23,13 @@ import dev.dnnrun.tensor.Tensor;
  * (tensors, nested arrays of numbers, buffers) or one object mapping input names to values; the result holds
  * the outputs by position and by name. Members: {@code name}, {@code inputs}, {@code outputs} (each
  * {@code {name, dtype, shape}}, unknown dimensions as their symbolic name or -1), {@code stats} (calls, calls that
- * ran compiled code, node count), {@code run} (same as execute),
+ * ran compiled code, node count), {@code profile} (per node: calls and kernel time, with the option
+ * {@code dnn.Profile}), {@code run} (same as execute),
  * {@code close}.
  */
 @ExportLibrary(InteropLibrary.class)
 public final class ModelObject implements TruffleObject {
-    private static final String[] MEMBERS = {"name", "inputs", "outputs", "stats", "run", "close"};
+    private static final String[] MEMBERS = {"name", "inputs", "outputs", "stats", "profile", "run", "close"};
 
     private final DnnContext context;
     private final ModelGraph graph;
@@ -109,7 +111,8 @@ public final class ModelObject implements TruffleObject {
 
     @ExportMessage
     boolean isMemberReadable(String member) {
-        return member.equals("name") || member.equals("inputs") || member.equals("outputs") || member.equals("stats");
+        return member.equals("name") || member.equals("inputs") || member.equals("outputs") || member.equals("stats")
+                        || member.equals("profile");
     }
 
     @ExportMessage
@@ -126,6 +129,7 @@ public final class ModelObject implements TruffleObject {
             case "outputs" -> describe(graph.outputs());
             case "stats" -> RecordObject.of(new String[]{"calls", "compiledCalls", "nodes"},
                             new Object[]{root.calls(), root.compiledCalls(), (long) root.ops().length});
+            case "profile" -> profile();
             default -> throw UnknownIdentifierException.create(member);
         };
     }
@@ -140,6 +144,17 @@ public final class ModelObject implements TruffleObject {
             return true;
         }
         throw UnknownIdentifierException.create(member);
+    }
+
+    /** Per node, in execution order: {node, op, calls, nanos} (zeros unless the context has dnn.Profile). */
+    private InteropArray profile() {
+        OpNode[] ops = root.ops();
+        Object[] items = new Object[ops.length];
+        for (int i = 0; i < ops.length; i++) {
+            items[i] = RecordObject.of(new String[]{"node", "op", "calls", "nanos"}, new Object[]{
+                            ops[i].graphNode().displayName(), ops[i].graphNode().qualifiedOp(), ops[i].profiledCalls(), ops[i].profiledNanos()});
+        }
+        return new InteropArray(items);
     }
 
     private InteropArray describe(List<String> values) {
