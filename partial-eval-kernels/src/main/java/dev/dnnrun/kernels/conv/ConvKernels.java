@@ -242,4 +242,86 @@ public final class ConvKernels {
             }
         }
     }
+
+    /** float64 convolution as a direct loop (generic path; not tuned). Same layouts as {@link #conv}. */
+    public static void conv(Geometry g, double[] x, double[] w, double[] bias, double[] y) {
+        int[] in = g.in(), k = g.kernel(), out = g.out(), s = g.stride(), p = g.padBegin(), dl = g.dilation();
+        int cg = g.channels() / g.group();
+        int mg = g.outChannels() / g.group();
+        int inVol = g.inVolume(), outVol = g.outVolume(), kVol = g.kernelVolume();
+        int o = 0;
+        for (int n = 0; n < g.batch(); n++) {
+            for (int m = 0; m < g.outChannels(); m++) {
+                int c0 = m / mg * cg;
+                for (int od = 0; od < out[0]; od++) {
+                    for (int oh = 0; oh < out[1]; oh++) {
+                        for (int ow = 0; ow < out[2]; ow++, o++) {
+                            double sum = bias == null ? 0 : bias[m];
+                            for (int c = 0; c < cg; c++) {
+                                int xPlane = (n * g.channels() + c0 + c) * inVol;
+                                int wAt = (m * cg + c) * kVol;
+                                for (int kd = 0; kd < k[0]; kd++) {
+                                    int id = od * s[0] - p[0] + kd * dl[0];
+                                    for (int kh = 0; kh < k[1]; kh++) {
+                                        int ih = oh * s[1] - p[1] + kh * dl[1];
+                                        for (int kw = 0; kw < k[2]; kw++) {
+                                            int iw = ow * s[2] - p[2] + kw * dl[2];
+                                            if (id >= 0 && id < in[0] && ih >= 0 && ih < in[1] && iw >= 0 && iw < in[2]) {
+                                                sum += w[wAt + (kd * k[1] + kh) * k[2] + kw]
+                                                                * x[xPlane + (id * in[1] + ih) * in[2] + iw];
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                            y[o] = sum;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** float64 transposed convolution as a direct scatter loop (generic path). Same layouts as the float32 one. */
+    public static void convTranspose(Geometry g, double[] x, double[] w, double[] bias, double[] y) {
+        int[] in = g.in(), k = g.kernel(), out = g.out(), s = g.stride(), p = g.padBegin(), dl = g.dilation();
+        int cg = g.channels() / g.group();
+        int mg = g.outChannels() / g.group();
+        int inVol = g.inVolume(), outVol = g.outVolume(), kVol = g.kernelVolume();
+        for (int n = 0; n < g.batch(); n++) {
+            for (int m = 0; m < g.outChannels(); m++) {
+                java.util.Arrays.fill(y, (n * g.outChannels() + m) * outVol, (n * g.outChannels() + m + 1) * outVol,
+                                bias == null ? 0 : bias[m]);
+            }
+            for (int c = 0; c < g.channels(); c++) {
+                int gr = c / cg;
+                int xPlane = (n * g.channels() + c) * inVol;
+                for (int mi = 0; mi < mg; mi++) {
+                    int m = gr * mg + mi;
+                    int yPlane = (n * g.outChannels() + m) * outVol;
+                    int wAt = (c * mg + mi) * kVol;
+                    for (int id = 0; id < in[0]; id++) {
+                        for (int ih = 0; ih < in[1]; ih++) {
+                            for (int iw = 0; iw < in[2]; iw++) {
+                                double v = x[xPlane + (id * in[1] + ih) * in[2] + iw];
+                                for (int kd = 0; kd < k[0]; kd++) {
+                                    int od = id * s[0] - p[0] + kd * dl[0];
+                                    for (int kh = 0; kh < k[1]; kh++) {
+                                        int oh = ih * s[1] - p[1] + kh * dl[1];
+                                        for (int kw = 0; kw < k[2]; kw++) {
+                                            int ow = iw * s[2] - p[2] + kw * dl[2];
+                                            if (od >= 0 && od < out[0] && oh >= 0 && oh < out[1] && ow >= 0 && ow < out[2]) {
+                                                y[yPlane + (od * out[1] + oh) * out[2] + ow] +=
+                                                                v * w[wAt + (kd * k[1] + kh) * k[2] + kw];
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -139,4 +139,85 @@ public final class PoolKernels {
             }
         }
     }
+
+    /**
+     * Generic-path max pooling over doubles (float64, float16, int8 and uint8 values are all exact as doubles).
+     * Same window semantics and index convention as the float32 version; {@code indices} may be null.
+     */
+    public static void maxPool(Window w, double[] x, double[] y, long[] indices, boolean columnMajor) {
+        int[] in = w.in(), k = w.kernel(), out = w.out(), s = w.stride(), p = w.padBegin(), dl = w.dilation();
+        int inVol = in[0] * in[1] * in[2];
+        int o = 0;
+        for (int plane = 0; plane < w.planes(); plane++) {
+            int base = plane * inVol;
+            for (int od = 0; od < out[0]; od++) {
+                for (int oh = 0; oh < out[1]; oh++) {
+                    for (int ow = 0; ow < out[2]; ow++, o++) {
+                        double best = Double.NEGATIVE_INFINITY;
+                        int bestAt = -1;
+                        for (int kd = 0; kd < k[0]; kd++) {
+                            int id = od * s[0] - p[0] + kd * dl[0];
+                            for (int kh = 0; kh < k[1]; kh++) {
+                                int ih = oh * s[1] - p[1] + kh * dl[1];
+                                for (int kw = 0; kw < k[2]; kw++) {
+                                    int iw = ow * s[2] - p[2] + kw * dl[2];
+                                    if (id < 0 || id >= in[0] || ih < 0 || ih >= in[1] || iw < 0 || iw >= in[2]) {
+                                        continue;
+                                    }
+                                    int at = base + (id * in[1] + ih) * in[2] + iw;
+                                    if (x[at] > best || bestAt < 0) {
+                                        best = x[at];
+                                        bestAt = columnMajor ? base + (id * in[2] + iw) * in[1] + ih : at;
+                                    }
+                                }
+                            }
+                        }
+                        y[o] = best;
+                        if (indices != null) {
+                            indices[o] = Math.max(bestAt, 0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Generic-path average pooling over doubles; same divisor rules as the float32 version. */
+    public static void averagePool(Window w, double[] x, double[] y, boolean countIncludePad) {
+        int[] in = w.in(), k = w.kernel(), out = w.out(), s = w.stride(), p = w.padBegin(), pe = w.padEnd();
+        int[] dl = w.dilation();
+        int inVol = in[0] * in[1] * in[2];
+        int o = 0;
+        for (int plane = 0; plane < w.planes(); plane++) {
+            int base = plane * inVol;
+            for (int od = 0; od < out[0]; od++) {
+                for (int oh = 0; oh < out[1]; oh++) {
+                    for (int ow = 0; ow < out[2]; ow++, o++) {
+                        double sum = 0;
+                        int inside = 0;
+                        int padded = 0;
+                        for (int kd = 0; kd < k[0]; kd++) {
+                            int id = od * s[0] - p[0] + kd * dl[0];
+                            for (int kh = 0; kh < k[1]; kh++) {
+                                int ih = oh * s[1] - p[1] + kh * dl[1];
+                                for (int kw = 0; kw < k[2]; kw++) {
+                                    int iw = ow * s[2] - p[2] + kw * dl[2];
+                                    if (id >= in[0] + pe[0] || ih >= in[1] + pe[1] || iw >= in[2] + pe[2]) {
+                                        continue;
+                                    }
+                                    padded++;
+                                    if (id >= 0 && id < in[0] && ih >= 0 && ih < in[1] && iw >= 0 && iw < in[2]) {
+                                        sum += x[base + (id * in[1] + ih) * in[2] + iw];
+                                        inside++;
+                                    }
+                                }
+                            }
+                        }
+                        int count = countIncludePad ? padded : inside;
+                        y[o] = count == 0 ? 0 : sum / count;
+                    }
+                }
+            }
+        }
+    }
 }

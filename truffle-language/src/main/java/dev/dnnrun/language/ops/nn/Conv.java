@@ -13,7 +13,8 @@ import dev.dnnrun.language.nodes.Signature;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
-/** Conv (1, 11, 22): N-d convolution of X [N, C, ...] with W [M, C/group, k...] plus optional bias B [M]. float32. */
+/** Conv (1, 11, 22): N-d convolution of X [N, C, ...] with W [M, C/group, k...] plus optional bias B [M]. float32 via
+ * im2col + SGEMM; float64 by a direct loop. */
 public final class Conv extends OpNode {
     private final Windows windows;
     private final int group;
@@ -30,16 +31,18 @@ public final class Conv extends OpNode {
     static final class ConvPlan extends Plan {
         final ConvKernels.Geometry geometry;
 
-        ConvPlan(long[] outShape, ConvKernels.Geometry geometry) {
-            super(new DType[]{DType.FLOAT}, new long[][]{outShape});
+        ConvPlan(DType type, long[] outShape, ConvKernels.Geometry geometry) {
+            super(new DType[]{type}, new long[][]{outShape});
             this.geometry = geometry;
         }
     }
 
     @Override
     protected Plan plan(Signature in) {
-        if (in.dtype(0) != DType.FLOAT || in.dtype(1) != DType.FLOAT || (in.has(2) && in.dtype(2) != DType.FLOAT)) {
-            throw new OperatorException("only float32 convolution is supported");
+        DType t = in.dtype(0);
+        if ((t != DType.FLOAT && t != DType.DOUBLE) || in.dtype(1) != t || (in.has(2) && in.dtype(2) != t)) {
+            throw new OperatorException("Conv supports float32 and float64 inputs of one type, got " + t + " and "
+                            + in.dtype(1));
         }
         long[] x = in.shape(0);
         long[] w = in.shape(1);
@@ -63,15 +66,23 @@ public final class Conv extends OpNode {
         Windows.Resolved r = windows.resolve(Arrays.copyOfRange(x, 2, x.length), kernel);
         ConvKernels.Geometry g = new ConvKernels.Geometry(Math.toIntExact(x[0]), Math.toIntExact(c),
                         Math.toIntExact(m), group, r.in(), r.kernel(), r.out(), r.stride(), r.padBegin(), r.dilation());
-        return new ConvPlan(Windows.concat(x[0], m, r.outSpatial()), g);
+        return new ConvPlan(t, Windows.concat(x[0], m, r.outSpatial()), g);
     }
 
     @Override
     protected Tensor[] run(Plan plan, Tensor[] inputs, BufferAllocator allocator) {
         ConvPlan p = (ConvPlan) plan;
         Tensor y = plan.allocate(allocator);
-        if (y.elementCount() > 0) {
-            ConvKernels.conv(p.geometry, inputs[0].segment(), inputs[1].segment(), Windows.floats(Windows.opt(inputs, 2)), y.segment());
+        if (y.elementCount() == 0) {
+            return new Tensor[]{y};
+        }
+        Tensor b = Windows.opt(inputs, 2);
+        if (y.dtype() == DType.FLOAT) {
+            ConvKernels.conv(p.geometry, inputs[0].segment(), inputs[1].segment(), Windows.floats(b), y.segment());
+        } else {
+            double[] out = new double[Math.toIntExact(y.elementCount())];
+            ConvKernels.conv(p.geometry, inputs[0].toDoubleArray(), inputs[1].toDoubleArray(), Windows.doubles(b), out);
+            Windows.store(out, y);
         }
         return new Tensor[]{y};
     }

@@ -14,6 +14,10 @@ public final class NnOperators {
         r.register("GlobalAveragePool", GlobalAveragePool::new, 1, 22);
         r.register("GlobalMaxPool", GlobalMaxPool::new, 1, 22);
         r.register("BatchNormalization", BatchNormalization::new, 1, 6, 7, 9, 14, 15);
+        r.register("ConvTranspose", ConvTranspose::new, 1, 11, 22);
+        r.register("LRN", LRN::new, 1, 13);
+        r.register("LayerNormalization", LayerNormalization::new, 17);
+        r.register("InstanceNormalization", InstanceNormalization::new, 1, 6, 22);
         r.register("Dropout", Dropout::new, 1, 6, 7, 10, 12, 13, 22);
     }
 }

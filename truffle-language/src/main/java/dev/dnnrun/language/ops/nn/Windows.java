@@ -158,4 +158,26 @@ final class Windows {
     static dev.dnnrun.tensor.Tensor opt(dev.dnnrun.tensor.Tensor[] inputs, int i) {
         return i < inputs.length ? inputs[i] : null;
     }
+
+    /** Elements of {@code t} as doubles (generic path), or null when the input was omitted. */
+    static double[] doubles(dev.dnnrun.tensor.Tensor t) {
+        return t == null ? null : t.toDoubleArray();
+    }
+
+    /** Writes {@code v} into {@code t}, converting to its dtype. */
+    static void store(double[] v, dev.dnnrun.tensor.Tensor t) {
+        java.lang.foreign.MemorySegment seg = t.segment();
+        for (int i = 0; i < v.length; i++) {
+            t.dtype().setDouble(seg, i, v[i]);
+        }
+    }
+
+    /** Rejects non-floating element types (normalization operators). */
+    static void requireFloating(dev.dnnrun.tensor.DType t) {
+        switch (t) {
+            case FLOAT, DOUBLE, FLOAT16, BFLOAT16 -> {
+            }
+            default -> throw new OperatorException("expected a floating-point input, got " + t);
+        }
+    }
 }
