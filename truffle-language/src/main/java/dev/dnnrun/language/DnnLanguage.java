@@ -22,6 +22,7 @@ import dev.dnnrun.language.onnx.ModelLoadException;
 import dev.dnnrun.language.onnx.OnnxLoader;
 import dev.dnnrun.language.ops.OperatorRegistry;
 import dev.dnnrun.language.passes.ConstantFolding;
+import dev.dnnrun.language.passes.ConvFusion;
 import dev.dnnrun.language.passes.DeadNodeElimination;
 import dev.dnnrun.language.passes.ShapeInference;
 import dev.dnnrun.language.runtime.Builtins;
@@ -91,6 +92,7 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
         List<String> problems = new ArrayList<>();
         try {
             graph = ConstantFolding.run(graph, registry, context.allocator());
+            graph = ConvFusion.run(graph, registry, context.allocator());
             graph = ShapeInference.run(graph, registry, problems);
         } catch (DnnException e) {
             problems.add(e.getMessage());

@@ -1,0 +1,191 @@
+package dev.dnnrun.language.passes;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.arrow.memory.BufferAllocator;
+
+import dev.dnnrun.language.graph.Attribute;
+import dev.dnnrun.language.graph.Attributes;
+import dev.dnnrun.language.graph.GraphNode;
+import dev.dnnrun.language.graph.ModelGraph;
+import dev.dnnrun.language.ops.OperatorRegistry;
+import dev.dnnrun.tensor.DType;
+import dev.dnnrun.tensor.Tensor;
+
+/**
+ * Inference-time rewrites around float32 convolutions, the patterns every CNN exporter produces:
+ * <ul>
+ * <li>Conv → BatchNormalization, with constant weights and statistics: the normalisation is folded into the
+ * convolution's weights and bias, so it costs nothing at run time;</li>
+ * <li>Conv → Relu: one {@code dev.dnnrun::FusedConv} node that applies the activation while writing its output,
+ * saving a pass over memory.</li>
+ * </ul>
+ * A rewrite applies only when the intermediate value has that single consumer and is not a graph output.
+ */
+public final class ConvFusion {
+    public static final String DOMAIN = "dev.dnnrun";
+    public static final String FUSED_CONV = "FusedConv";
+
+    private ConvFusion() {
+    }
+
+    public static ModelGraph run(ModelGraph graph, OperatorRegistry registry, BufferAllocator allocator) {
+        ModelGraph g = foldBatchNorm(graph, allocator);
+        if (registry.supports(DOMAIN, FUSED_CONV)) {
+            g = fuseRelu(g);
+        }
+        return g;
+    }
+
+    /** How many nodes read each value; graph outputs count as readers that cannot be rewritten. */
+    private static Map<String, Integer> readers(ModelGraph g) {
+        Map<String, Integer> count = new HashMap<>();
+        for (GraphNode n : g.nodes()) {
+            for (String in : n.inputs()) {
+                count.merge(in, 1, Integer::sum);
+            }
+            for (String outer : SubgraphUses.outerValues(n)) {
+                count.merge(outer, 2, Integer::sum);
+            }
+        }
+        for (String out : g.outputs()) {
+            count.merge(out, 2, Integer::sum);
+        }
+        return count;
+    }
+
+    private static Map<String, GraphNode> producers(ModelGraph g) {
+        Map<String, GraphNode> byOutput = new HashMap<>();
+        for (GraphNode n : g.nodes()) {
+            for (String out : n.outputs()) {
+                byOutput.put(out, n);
+            }
+        }
+        return byOutput;
+    }
+
+    private static boolean isConv(GraphNode n) {
+        return n != null && n.domain().isEmpty() && n.opType().equals("Conv") && n.outputs().size() == 1;
+    }
+
+    private static ModelGraph foldBatchNorm(ModelGraph g, BufferAllocator allocator) {
+        Map<String, Integer> readers = readers(g);
+        Map<String, GraphNode> producers = producers(g);
+        Map<String, Tensor> constants = new LinkedHashMap<>(g.constants());
+        Map<GraphNode, GraphNode> replaced = new HashMap<>();
+        Set<GraphNode> removed = new HashSet<>();
+        for (GraphNode bn : g.nodes()) {
+            if (!bn.domain().isEmpty() || !bn.opType().equals("BatchNormalization") || bn.inputs().size() != 5
+                            || bn.attributes().getInt("training_mode", 0) != 0 || bn.attributes().getInt("spatial", 1) != 1
+                            || bn.outputs().stream().skip(1).anyMatch(o -> !o.isEmpty())) {
+                continue;
+            }
+            GraphNode conv = producers.get(bn.inputs().get(0));
+            if (!isConv(conv) || replaced.containsKey(conv) || readers.getOrDefault(bn.inputs().get(0), 0) != 1) {
+                continue;
+            }
+            Tensor w = constants.get(conv.inputs().get(1));
+            Tensor bias = conv.inputs().size() > 2 && !conv.inputs().get(2).isEmpty() ? constants.get(conv.inputs().get(2)) : null;
+            boolean hasBias = conv.inputs().size() > 2 && !conv.inputs().get(2).isEmpty();
+            Tensor[] stats = new Tensor[4];
+            for (int i = 0; i < 4; i++) {
+                stats[i] = constants.get(bn.inputs().get(i + 1));
+            }
+            if (w == null || w.dtype() != DType.FLOAT || w.rank() < 3 || (hasBias && bias == null) || !allFloat(stats, w.dim(0))
+                            || (bias != null && (bias.dtype() != DType.FLOAT || bias.elementCount() != w.dim(0)))) {
+                continue;
+            }
+            double epsilon = bn.attributes().getFloat("epsilon", 1e-5f);
+            long m = w.dim(0);
+            long perChannel = w.elementCount() / m;
+            Tensor newW = Tensor.allocate(allocator, DType.FLOAT, w.shape());
+            Tensor newB = Tensor.allocate(allocator, DType.FLOAT, m);
+            for (long c = 0; c < m; c++) {
+                double factor = stats[0].getFloat(c) / Math.sqrt(stats[3].getFloat(c) + epsilon);
+                for (long k = 0; k < perChannel; k++) {
+                    long i = c * perChannel + k;
+                    newW.segment().set(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i * 4, (float) (w.getFloat(i) * factor));
+                }
+                double b0 = bias == null ? 0 : bias.getFloat(c);
+                float folded = (float) ((b0 - stats[2].getFloat(c)) * factor + stats[1].getFloat(c));
+                newB.segment().set(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, c * 4, folded);
+            }
+            String wName = unique(constants, conv.inputs().get(1) + "/bn_folded");
+            String bName = unique(constants, bn.outputs().get(0) + "/bn_folded_bias");
+            constants.put(wName, newW);
+            constants.put(bName, newB);
+            GraphNode fused = new GraphNode(conv.name(), conv.opType(), conv.domain(), List.of(conv.inputs().get(0), wName, bName),
+                            List.of(bn.outputs().get(0)), conv.attributes(), conv.opsetVersion());
+            replaced.put(conv, fused);
+            removed.add(bn);
+        }
+        if (replaced.isEmpty()) {
+            return g;
+        }
+        List<GraphNode> nodes = new ArrayList<>();
+        for (GraphNode n : g.nodes()) {
+            if (!removed.contains(n)) {
+                nodes.add(replaced.getOrDefault(n, n));
+            }
+        }
+        // The original weights and statistics are now unread; dead-node elimination releases them.
+        return g.withNodesAndConstants(nodes, constants);
+    }
+
+    private static boolean allFloat(Tensor[] ts, long channels) {
+        for (Tensor t : ts) {
+            if (t == null || t.dtype() != DType.FLOAT || t.elementCount() != channels) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String unique(Map<String, Tensor> constants, String base) {
+        String name = base;
+        for (int i = 1; constants.containsKey(name); i++) {
+            name = base + "_" + i;
+        }
+        return name;
+    }
+
+    private static ModelGraph fuseRelu(ModelGraph g) {
+        Map<String, Integer> readers = readers(g);
+        Map<String, GraphNode> producers = producers(g);
+        Map<GraphNode, GraphNode> replaced = new HashMap<>();
+        Set<GraphNode> removed = new HashSet<>();
+        for (GraphNode relu : g.nodes()) {
+            if (!relu.domain().isEmpty() || !relu.opType().equals("Relu") || relu.inputs().size() != 1) {
+                continue;
+            }
+            GraphNode conv = producers.get(relu.inputs().get(0));
+            if (!isConv(conv) || replaced.containsKey(conv) || readers.getOrDefault(relu.inputs().get(0), 0) != 1) {
+                continue;
+            }
+            Map<String, Attribute> attrs = new LinkedHashMap<>();
+            for (Attribute a : conv.attributes().all()) {
+                attrs.put(a.name(), a);
+            }
+            attrs.put("activation", new Attribute("activation", Attribute.Kind.STRING, "Relu"));
+            replaced.put(conv, new GraphNode(conv.name(), FUSED_CONV, DOMAIN, conv.inputs(), relu.outputs(), new Attributes(attrs),
+                            conv.opsetVersion()));
+            removed.add(relu);
+        }
+        if (replaced.isEmpty()) {
+            return g;
+        }
+        List<GraphNode> nodes = new ArrayList<>();
+        for (GraphNode n : g.nodes()) {
+            if (!removed.contains(n)) {
+                nodes.add(replaced.getOrDefault(n, n));
+            }
+        }
+        return g.withNodes(nodes);
+    }
+}
