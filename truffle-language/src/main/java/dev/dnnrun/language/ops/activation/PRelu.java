@@ -26,6 +26,15 @@ public final class PRelu extends BinaryElementwise {
         return p;
     }
 
+    /** Before opset 7 a 1-D slope of length C is per channel (axis 1), as exporters of that time produced it. */
+    @Override
+    protected long[] alignSecond(long[] x, long[] slope) {
+        if (node.opsetVersion() < 7 && slope.length == 1 && x.length > 2 && slope[0] == x[1] && slope[0] != 1) {
+            return alignAtAxis(x, slope, 1);
+        }
+        return slope;
+    }
+
     @Override
     protected FloatBinary.Op floatOp() {
         return FloatBinary.Op.PRELU;

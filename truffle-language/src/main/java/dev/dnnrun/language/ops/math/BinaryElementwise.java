@@ -85,12 +85,19 @@ public abstract class BinaryElementwise extends OpNode {
         }
         if (legacyAxis >= 0) {
             shapeB = alignAtAxis(shapeA, shapeB, legacyAxis);
+        } else {
+            shapeB = alignSecond(shapeA, shapeB);
         }
         return new BinaryPlan(outputType(a, b), broadcast(shapeA, shapeB));
     }
 
+    /** How B's shape lines up with A's before numpy broadcasting; operators with older rules override it. */
+    protected long[] alignSecond(@SuppressWarnings("unused") long[] a, long[] b) {
+        return b;
+    }
+
     /** Legacy broadcasting: B's dimensions match A's starting at {@code axis}, so pad B with trailing ones. */
-    private static long[] alignAtAxis(long[] a, long[] b, long axis) {
+    protected static long[] alignAtAxis(long[] a, long[] b, long axis) {
         long ax = axis < 0 ? axis + a.length : axis;
         int trailing = (int) (a.length - ax - b.length);
         if (ax < 0 || trailing < 0) {
