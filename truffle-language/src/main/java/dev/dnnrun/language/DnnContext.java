@@ -1,7 +1,10 @@
 package dev.dnnrun.language;
 
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.apache.arrow.memory.BufferAllocator;
@@ -11,6 +14,12 @@ import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.TruffleLanguage.ContextReference;
 import com.oracle.truffle.api.nodes.Node;
 
+import dev.dnnrun.accel.Accelerator;
+import dev.dnnrun.accel.Accelerators;
+import dev.dnnrun.accel.partition.Partition;
+import dev.dnnrun.language.accel.Placement;
+import dev.dnnrun.language.graph.ModelGraph;
+import dev.dnnrun.language.runtime.DnnException;
 import dev.dnnrun.language.runtime.ModelObject;
 import dev.dnnrun.language.runtime.TensorObject;
 
@@ -27,10 +36,49 @@ public final class DnnContext {
     private final Set<TensorObject> tensors = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private final boolean profiling;
+    private final String accel;
+    private final String placementFile;
+    private Accelerators accelerators;
 
     DnnContext(TruffleLanguage.Env env) {
         this.env = env;
         this.profiling = env.getOptions().get(DnnLanguage.Profile);
+        this.accel = env.getOptions().get(DnnLanguage.Accel);
+        this.placementFile = env.getOptions().get(DnnLanguage.Placement);
+    }
+
+    /** The backends on the class path, loaded on first use. */
+    public synchronized Accelerators accelerators() {
+        if (accelerators == null) {
+            accelerators = Accelerators.discover(DnnContext.class.getClassLoader());
+        }
+        return accelerators;
+    }
+
+    public Map<String, Accelerator> acceleratorsByName() {
+        return accelerators().all();
+    }
+
+    /** The accelerator choice of this context (option dnn.Accel). */
+    public String accel() {
+        return placementFile.isEmpty() ? accel : "placement " + placementFile;
+    }
+
+    /** Where the nodes of {@code graph} run: a replayed placement, the partitioner's answer, or all on the CPU (null). */
+    public Partition partition(ModelGraph graph, List<String> warnings) {
+        if (!placementFile.isEmpty()) {
+            return Placement.replay(graph, Path.of(placementFile), accelerators(), warnings);
+        }
+        if (accel.isBlank() || accel.trim().equals("cpu")) {
+            return null;
+        }
+        List<Accelerator> chosen;
+        try {
+            chosen = accelerators().select(accel, warnings);
+        } catch (IllegalArgumentException e) {
+            throw new DnnException(e.getMessage());
+        }
+        return chosen.isEmpty() ? null : Placement.partition(graph, chosen);
     }
 
     /** Whether models loaded in this context time their operator nodes (option dnn.Profile). */
@@ -81,6 +129,9 @@ public final class DnnContext {
         }
         for (ModelObject m : models.toArray(new ModelObject[0])) {
             m.release();
+        }
+        if (accelerators != null) {
+            accelerators.close();
         }
         long leaked = allocator.getAllocatedMemory();
         if (leaked == 0) {

@@ -17,7 +17,8 @@ import com.oracle.truffle.api.source.Source;
 
 import dev.dnnrun.language.graph.ModelGraph;
 import dev.dnnrun.language.nodes.ModelAstBuilder;
-import dev.dnnrun.language.nodes.ModelRootNode;
+import dev.dnnrun.accel.partition.Partition;
+import dev.dnnrun.language.nodes.ModelAst;
 import dev.dnnrun.language.onnx.ModelLoadException;
 import dev.dnnrun.language.onnx.OnnxLoader;
 import dev.dnnrun.language.ops.OperatorRegistry;
@@ -44,6 +45,14 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
     @Option(help = "Time every operator node; the model's 'profile' member then lists calls and time per node.",
                     category = OptionCategory.USER, stability = OptionStability.STABLE)
     public static final OptionKey<Boolean> Profile = new OptionKey<>(false);
+
+    @Option(help = "Accelerators to use, in priority order, e.g. 'onednn,openblas,cpu'; 'cpu' (the default) runs dnnrun's own "
+                    + "kernels only; 'auto' uses every available backend.", category = OptionCategory.USER, stability = OptionStability.STABLE)
+    public static final OptionKey<String> Accel = new OptionKey<>("cpu");
+
+    @Option(help = "A placement file (JSON, as written from a model's placementJson) to replay instead of partitioning.",
+                    category = OptionCategory.USER, stability = OptionStability.STABLE)
+    public static final OptionKey<String> Placement = new OptionKey<>("");
 
     @Override
     protected OptionDescriptors getOptionDescriptors() {
@@ -102,8 +111,19 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
             throw new DnnException(new ModelLoadException(displayName, problems).getMessage());
         }
         graph = DeadNodeElimination.run(graph);
-        ModelRootNode root = ModelAstBuilder.build(language, graph, registry, context.profiling());
-        ModelObject model = new ModelObject(context, graph, root, displayName);
+        Partition partition;
+        List<String> warnings = new ArrayList<>();
+        try {
+            partition = context.partition(graph, warnings);
+        } catch (RuntimeException e) {
+            graph.releaseConstants();
+            throw e;
+        }
+        for (String w : warnings) {
+            context.env().getLogger("dnn").warning(w);
+        }
+        ModelAst ast = ModelAstBuilder.build(language, graph, registry, context.profiling(), partition, context.acceleratorsByName());
+        ModelObject model = new ModelObject(context, graph, ast, displayName, partition);
         context.track(model);
         return model;
     }

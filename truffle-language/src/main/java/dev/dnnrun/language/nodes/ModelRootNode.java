@@ -21,7 +21,7 @@ import dev.dnnrun.tensor.Tensor;
  */
 public final class ModelRootNode extends RootNode {
     private final String name;
-    @Children private final OpNode[] ops;
+    @Children private final ExecNode[] ops;
     @CompilationFinal(dimensions = 1) private final int[] inputSlots;
     @CompilationFinal(dimensions = 1) private final int[] constantSlots;
     @CompilationFinal(dimensions = 1) private final Tensor[] constants;
@@ -33,7 +33,7 @@ public final class ModelRootNode extends RootNode {
     private long calls;
     private long compiledCalls;
 
-    ModelRootNode(TruffleLanguage<?> language, FrameDescriptor frame, String name, OpNode[] ops, int[] inputSlots,
+    ModelRootNode(TruffleLanguage<?> language, FrameDescriptor frame, String name, ExecNode[] ops, int[] inputSlots,
                     int[] constantSlots, Tensor[] constants, int[] intermediateSlots, int[] outputSlots, boolean[] outputShared) {
         super(language, frame);
         this.name = name;
@@ -118,7 +118,7 @@ public final class ModelRootNode extends RootNode {
         return compiledCalls;
     }
 
-    public OpNode[] ops() {
+    public ExecNode[] ops() {
         return ops;
     }
 

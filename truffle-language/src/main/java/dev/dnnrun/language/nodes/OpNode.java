@@ -6,7 +6,6 @@ import com.oracle.truffle.api.CompilerDirectives.CompilationFinal;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.frame.VirtualFrame;
 import com.oracle.truffle.api.nodes.ExplodeLoop;
-import com.oracle.truffle.api.nodes.Node;
 
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.OperatorException;
@@ -23,7 +22,7 @@ import dev.dnnrun.tensor.Tensor;
  * themselves are called behind a boundary because the community Graal compiler does not vectorise plain loops
  * while C2 does (see PLATFORM.md, "What compiles fast").
  */
-public abstract class OpNode extends Node {
+public abstract class OpNode extends ExecNode {
     protected final GraphNode node;
     @CompilationFinal(dimensions = 1) private int[] inputSlots = new int[0];
     @CompilationFinal(dimensions = 1) private int[] outputSlots = new int[0];
@@ -70,6 +69,7 @@ public abstract class OpNode extends Node {
         return profiledNanos;
     }
 
+    @Override
     @ExplodeLoop
     public final void execute(VirtualFrame frame, BufferAllocator allocator) {
         Tensor[] in = new Tensor[inputSlots.length];
@@ -125,8 +125,20 @@ public abstract class OpNode extends Node {
         }
     }
 
+    public final int[] inputSlots() {
+        return inputSlots;
+    }
+
+    public final int[] outputSlots() {
+        return outputSlots;
+    }
+
+    public final int[] releaseSlots() {
+        return releaseSlots;
+    }
+
     @TruffleBoundary
-    private static void release(Tensor t) {
+    static void release(Tensor t) {
         if (t != null) {
             t.close();
         }

@@ -31,8 +31,9 @@ public final class ShapeInference {
             types.put(c.getKey(), ValueType.of(c.getValue().dtype(), c.getValue().shape()));
         }
         for (GraphNode n : graph.nodes()) {
-            Signature sig = staticSignature(n, graph, types, registry);
+            Signature sig = staticSignature(n, graph, types, registry, -1);
             if (sig == null) {
+                inferSymbolic(n, graph, types, registry);
                 continue;
             }
             try {
@@ -50,10 +51,50 @@ public final class ShapeInference {
         return graph.withTypes(types);
     }
 
-    /** The node's input signature when every input's type, shape and (for value inputs) contents are known. */
+    /**
+     * For inputs with unknown sizes but known dtypes and ranks: plans twice with every unknown size set to 2, then
+     * to 3. Output sizes that agree are fixed; the others stay unknown. Gives dtypes and ranks past symbolic
+     * dimensions (so accelerators can judge the operators), and nothing when a probe is rejected.
+     */
+    private static void inferSymbolic(GraphNode n, ModelGraph graph, Map<String, ValueType> types, OperatorRegistry registry) {
+        Signature a = staticSignature(n, graph, types, registry, 2);
+        Signature b = staticSignature(n, graph, types, registry, 3);
+        if (a == null || b == null) {
+            return;
+        }
+        try {
+            OpNode op = registry.create(n);
+            Plan pa = op.planFor(a);
+            Plan pb = op.planFor(b);
+            for (int i = 0; i < n.outputs().size(); i++) {
+                String out = n.outputs().get(i);
+                long[] sa = pa.outputShape(i);
+                long[] sb = pb.outputShape(i);
+                if (out.isEmpty() || types.containsKey(out) && types.get(out).dims() != null) {
+                    continue;
+                }
+                if (sa == null || sb == null || sa.length != sb.length) {
+                    types.put(out, ValueType.unknown(pa.outputType(i)));
+                    continue;
+                }
+                long[] dims = new long[sa.length];
+                for (int d = 0; d < dims.length; d++) {
+                    dims[d] = sa[d] == sb[d] ? sa[d] : ValueType.UNKNOWN;
+                }
+                types.put(out, new ValueType(pa.outputType(i), dims, new String[dims.length]));
+            }
+        } catch (DnnException | dev.dnnrun.language.graph.OperatorException e) {
+            // a probe size the operator rejects: leave the outputs unknown
+        }
+    }
+
+    /**
+     * The node's input signature when every input's type, shape and (for value inputs) contents are known; with
+     * {@code probe} > 0, unknown sizes are replaced by {@code probe}.
+     */
     private static Signature staticSignature(GraphNode n, ModelGraph graph, Map<String, ValueType> types,
-                    OperatorRegistry registry) {
-        OpNode probe = registry.create(n);
+                    OperatorRegistry registry, long probe) {
+        OpNode op = registry.create(n);
         int count = n.inputs().size();
         DType[] dtypes = new DType[count];
         long[][] shapes = new long[count][];
@@ -64,12 +105,17 @@ public final class ShapeInference {
                 continue;
             }
             ValueType t = types.get(name);
-            if (t == null || t.dtype() == null || !t.hasStaticShape()) {
+            if (t == null || t.dtype() == null || t.dims() == null || (probe <= 0 && !t.hasStaticShape())) {
                 return null;
             }
             dtypes[i] = t.dtype();
             shapes[i] = t.dims().clone();
-            if (probe.isValueInput(i)) {
+            for (int d = 0; d < shapes[i].length; d++) {
+                if (shapes[i][d] < 0) {
+                    shapes[i][d] = probe;
+                }
+            }
+            if (op.isValueInput(i)) {
                 Tensor c = graph.constants().get(name);
                 if (c == null) {
                     return null;

@@ -25,12 +25,13 @@ import dev.dnnrun.tensor.Tensor;
  * <li>{@code tensor(dtype, shape, data)}: a tensor from a buffer, a flat or nested array, or nothing (zeros);</li>
  * <li>{@code readTensor(path)}: a tensor from a {@code .npy} or ONNX {@code .pb} file;</li>
  * <li>{@code writeTensor(tensor, path)}: writes a tensor as {@code .npy};</li>
- * <li>{@code allocatedBytes()}, {@code peakBytes()}: the context's tensor memory, for accounting.</li>
+ * <li>{@code allocatedBytes()}, {@code peakBytes()}: the context's tensor memory, for accounting;</li>
+ * <li>{@code accelerators()}: every backend on the class path: {name, available, reason}.</li>
  * </ul>
  */
 @ExportLibrary(InteropLibrary.class)
 public final class Builtins implements TruffleObject {
-    private static final String[] MEMBERS = {"tensor", "readTensor", "writeTensor", "allocatedBytes", "peakBytes"};
+    private static final String[] MEMBERS = {"tensor", "readTensor", "writeTensor", "allocatedBytes", "peakBytes", "accelerators"};
     private static final InteropLibrary INTEROP = InteropLibrary.getUncached();
 
     private final DnnContext context;
@@ -120,6 +121,15 @@ public final class Builtins implements TruffleObject {
                 }
                 case "allocatedBytes" -> context.allocatedBytes();
                 case "peakBytes" -> context.peakBytes();
+                case "accelerators" -> {
+                    java.util.List<Object> list = new java.util.ArrayList<>();
+                    for (dev.dnnrun.accel.Accelerator a : context.acceleratorsByName().values()) {
+                        String why = dev.dnnrun.accel.Accelerators.unavailableReason(a);
+                        list.add(RecordObject.of(new String[]{"name", "available", "reason"}, new Object[]{a.name(), why == null,
+                                        why == null ? "" : why}));
+                    }
+                    yield new InteropArray(list.toArray());
+                }
                 default -> throw new IllegalStateException("unknown builtin " + member);
             };
         } catch (IOException e) {

@@ -1,6 +1,8 @@
 package dev.dnnrun.language.runtime;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.dsl.Cached;
@@ -14,6 +16,12 @@ import com.oracle.truffle.api.nodes.IndirectCallNode;
 import dev.dnnrun.language.DnnContext;
 import dev.dnnrun.language.graph.ModelGraph;
 import dev.dnnrun.language.graph.ValueType;
+import dev.dnnrun.accel.partition.Partition;
+import dev.dnnrun.language.accel.Placement;
+import dev.dnnrun.language.accel.SegmentNode;
+import dev.dnnrun.language.accel.SegmentRecord;
+import dev.dnnrun.language.graph.GraphNode;
+import dev.dnnrun.language.nodes.ModelAst;
 import dev.dnnrun.language.nodes.ModelRootNode;
 import dev.dnnrun.language.nodes.OpNode;
 import dev.dnnrun.tensor.Tensor;
@@ -29,19 +37,23 @@ import dev.dnnrun.tensor.Tensor;
  */
 @ExportLibrary(InteropLibrary.class)
 public final class ModelObject implements TruffleObject {
-    private static final String[] MEMBERS = {"name", "inputs", "outputs", "stats", "profile", "run", "close"};
+    private static final String[] MEMBERS = {"name", "inputs", "outputs", "stats", "profile", "placement", "placementJson", "run", "close"};
 
     private final DnnContext context;
     private final ModelGraph graph;
     private final ModelRootNode root;
+    private final ModelAst ast;
+    private final Partition partition;
     private final String name;
     private boolean closed;
 
-    public ModelObject(DnnContext context, ModelGraph graph, ModelRootNode root, String name) {
+    public ModelObject(DnnContext context, ModelGraph graph, ModelAst ast, String name, Partition partition) {
         this.context = context;
         this.graph = graph;
-        this.root = root;
+        this.ast = ast;
+        this.root = ast.root();
         this.name = name;
+        this.partition = partition;
     }
 
     public ModelGraph graph() {
@@ -60,6 +72,9 @@ public final class ModelObject implements TruffleObject {
     public void release() {
         if (!closed) {
             closed = true;
+            for (SegmentNode s : ast.segmentNodes()) {
+                s.closeCompiled();
+            }
             graph.releaseConstants();
             context.untrack(this);
         }
@@ -112,7 +127,7 @@ public final class ModelObject implements TruffleObject {
     @ExportMessage
     boolean isMemberReadable(String member) {
         return member.equals("name") || member.equals("inputs") || member.equals("outputs") || member.equals("stats")
-                        || member.equals("profile");
+                        || member.equals("profile") || member.equals("placement") || member.equals("placementJson");
     }
 
     @ExportMessage
@@ -128,8 +143,10 @@ public final class ModelObject implements TruffleObject {
             case "inputs" -> describe(graph.inputs());
             case "outputs" -> describe(graph.outputs());
             case "stats" -> RecordObject.of(new String[]{"calls", "compiledCalls", "nodes"},
-                            new Object[]{root.calls(), root.compiledCalls(), (long) root.ops().length});
+                            new Object[]{root.calls(), root.compiledCalls(), (long) ast.operators().size()});
             case "profile" -> profile();
+            case "placement" -> placement();
+            case "placementJson" -> Placement.toJson(graph, name, context.accel(), partition);
             default -> throw UnknownIdentifierException.create(member);
         };
     }
@@ -148,13 +165,43 @@ public final class ModelObject implements TruffleObject {
 
     /** Per node, in execution order: {node, op, calls, nanos} (zeros unless the context has dnn.Profile). */
     private InteropArray profile() {
-        OpNode[] ops = root.ops();
-        Object[] items = new Object[ops.length];
-        for (int i = 0; i < ops.length; i++) {
+        List<OpNode> ops = ast.operators();
+        Object[] items = new Object[ops.size()];
+        for (int i = 0; i < items.length; i++) {
+            OpNode op = ops.get(i);
             items[i] = RecordObject.of(new String[]{"node", "op", "calls", "nanos"}, new Object[]{
-                            ops[i].graphNode().displayName(), ops[i].graphNode().qualifiedOp(), ops[i].profiledCalls(), ops[i].profiledNanos()});
+                            op.graphNode().displayName(), op.graphNode().qualifiedOp(), op.profiledCalls(), op.profiledNanos()});
         }
         return new InteropArray(items);
+    }
+
+    /**
+     * Where the model runs: {accel, segments: [{id, backend, ops, patterns, state, fallbackReason, compilations, calls,
+     * nanos, shapes}], cpu: [{node, op, reasons: {backend: reason}}]}. Segment states change as the model runs.
+     */
+    private RecordObject placement() {
+        List<SegmentRecord> records = ast.segments();
+        Object[] segments = new Object[records.size()];
+        for (int i = 0; i < segments.length; i++) {
+            SegmentRecord r = records.get(i);
+            segments[i] = RecordObject.of(new String[]{"id", "backend", "ops", "patterns", "state", "fallbackReason", "compilations",
+                            "calls", "nanos", "shapes"}, new Object[]{r.id(), r.backend(), new InteropArray(r.ops().toArray()),
+                                            new InteropArray(r.patterns().toArray()), r.state(),
+                                            r.fallbackReason() == null ? "" : r.fallbackReason(), r.compilations(), r.foreignCalls(),
+                                            r.foreignNanos(), new InteropArray(r.shapes().toArray())});
+        }
+        List<Object> cpu = new ArrayList<>();
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            if (partition != null && partition.segmentOf(i) != null) {
+                continue;
+            }
+            GraphNode n = graph.nodes().get(i);
+            Map<String, String> why = partition == null ? Map.of() : partition.cpuReasons().getOrDefault(i, Map.of());
+            cpu.add(RecordObject.of(new String[]{"node", "op", "reasons"}, new Object[]{n.displayName(), n.qualifiedOp(),
+                            RecordObject.of(why.keySet().toArray(new String[0]), why.values().toArray())}));
+        }
+        return RecordObject.of(new String[]{"accel", "segments", "cpu"}, new Object[]{context.accel(), new InteropArray(segments),
+                        new InteropArray(cpu.toArray())});
     }
 
     private InteropArray describe(List<String> values) {

@@ -1,0 +1,193 @@
+package dev.dnnrun.accel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.io.ByteSequence;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.dnnrun.language.onnx.ModelBuilder;
+
+/**
+ * The specialisation-time swap, path by path, with the test backend: claim, compile and run; decline; compile
+ * failure; run-time failure; shape change; placement replay. Whatever the backend does, results equal the CPU's.
+ */
+class AcceleratorSwapTest {
+    @TempDir Path dir;
+
+    /** y = softmax(relu(x + x) * x): Add, Relu and Mul go to the test backend, Softmax stays on the CPU. */
+    private static byte[] model() {
+        return new ModelBuilder("swap").opset(17)
+                        .input("x", dev.dnnrun.tensor.DType.FLOAT, "N", 4)
+                        .node("Add", "x,x", "a").name("add").done()
+                        .node("Relu", "a", "r").name("relu").done()
+                        .node("Mul", "r,x", "m").name("mul").done()
+                        .node("Softmax", "m", "y").name("softmax").done()
+                        .output("y", dev.dnnrun.tensor.DType.FLOAT, "N", 4)
+                        .build();
+    }
+
+    private static float[] input(int rows) {
+        float[] x = new float[rows * 4];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i % 5) * 0.4f - 0.7f;
+        }
+        return x;
+    }
+
+    private static Context context(String accel, String placement) {
+        Context.Builder b = Context.newBuilder("dnn").allowAllAccess(true).option("dnn.Accel", accel);
+        if (placement != null) {
+            b.option("dnn.Placement", placement);
+        }
+        return b.build();
+    }
+
+    private static Value load(Context c) {
+        return c.eval(Source.newBuilder("dnn", ByteSequence.create(model()), "swap.onnx").buildLiteral());
+    }
+
+    private static float[] run(Value model, Context c, int rows) {
+        Value x = c.getBindings("dnn").getMember("tensor").execute("float32", new long[]{rows, 4}, input(rows));
+        Value y = model.execute(x).getArrayElement(0);
+        float[] out = new float[rows * 4];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = y.getArrayElement(i).asFloat();
+        }
+        y.invokeMember("close");
+        x.invokeMember("close");
+        return out;
+    }
+
+    private static float[] cpuReference(int rows) {
+        try (Context c = context("cpu", null)) {
+            return run(load(c), c, rows);
+        }
+    }
+
+    private static Value segment(Value model) {
+        Value segments = model.getMember("placement").getMember("segments");
+        assertEquals(1, segments.getArraySize(), "expected one segment");
+        return segments.getArrayElement(0);
+    }
+
+    @BeforeEach
+    void resetBackend() {
+        TestAccelerator.reset();
+    }
+
+    @Test
+    void claimedSegmentCompilesOnceAndRunsOnTheBackend() {
+        try (Context c = context("test", null)) {
+            Value model = load(c);
+            Value seg = segment(model);
+            assertEquals("test", seg.getMember("backend").asString());
+            assertEquals(3, seg.getMember("ops").getArraySize());
+            assertEquals("add-relu", seg.getMember("patterns").getArrayElement(0).asString());
+            Value cpu = model.getMember("placement").getMember("cpu");
+            assertEquals(1, cpu.getArraySize());
+            assertEquals("Softmax", cpu.getArrayElement(0).getMember("op").asString());
+            assertTrue(cpu.getArrayElement(0).getMember("reasons").getMember("test").asString().contains("only Add, Mul and Relu"));
+
+            for (int i = 0; i < 3; i++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(cpuReference(2), run(model, c, 2), 1e-6f);
+            }
+            assertEquals(1, TestAccelerator.COMPILES.get());
+            assertEquals(3, TestAccelerator.RUNS.get());
+            seg = segment(model);
+            assertTrue(seg.getMember("state").asString().startsWith("compiled"), seg.getMember("state").asString());
+            assertEquals(3, seg.getMember("calls").asLong());
+        }
+    }
+
+    private void assertFallsBack(String expectedReason) {
+        try (Context c = context("test", null)) {
+            Value model = load(c);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(cpuReference(2), run(model, c, 2), 1e-6f);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(cpuReference(2), run(model, c, 2), 1e-6f);
+            Value seg = segment(model);
+            assertEquals("running on cpu", seg.getMember("state").asString());
+            assertTrue(seg.getMember("fallbackReason").asString().contains(expectedReason), seg.getMember("fallbackReason").asString());
+        }
+    }
+
+    @Test
+    void declinedSegmentRunsOnTheCpu() {
+        TestAccelerator.declineCompile = true;
+        assertFallsBack("declined: told to decline");
+    }
+
+    @Test
+    void compileFailureFallsBackToTheCpu() {
+        TestAccelerator.failCompile = true;
+        assertFallsBack("compile failed");
+    }
+
+    @Test
+    void runTimeFailureFallsBackToTheCpu() {
+        TestAccelerator.failRun = true;
+        assertFallsBack("failed at run time");
+        assertEquals(0, TestAccelerator.RUNS.get());
+    }
+
+    @Test
+    void newInputShapesRespecialise() {
+        try (Context c = context("test", null)) {
+            Value model = load(c);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(cpuReference(2), run(model, c, 2), 1e-6f);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(cpuReference(3), run(model, c, 3), 1e-6f);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(cpuReference(2), run(model, c, 2), 1e-6f);
+            assertEquals(2, TestAccelerator.COMPILES.get(), "one compilation per input shape, reused when it comes back");
+            assertEquals(2, segment(model).getMember("compilations").asLong());
+            assertEquals(3, TestAccelerator.RUNS.get());
+        }
+    }
+
+    @Test
+    void foreignCallsLeakNoMemory() {
+        try (Context c = context("test", null)) {
+            Value model = load(c);
+            long before = c.getBindings("dnn").getMember("allocatedBytes").execute().asLong();
+            run(model, c, 4);
+            run(model, c, 4);
+            assertEquals(before, c.getBindings("dnn").getMember("allocatedBytes").execute().asLong());
+        }
+    }
+
+    @Test
+    void placementRoundTripsThroughJson() throws IOException {
+        Path file = dir.resolve("placement.json");
+        String json;
+        try (Context c = context("test", null)) {
+            json = load(c).getMember("placementJson").asString();
+        }
+        assertTrue(json.contains("\"backend\": \"test\"") && json.contains("\"nodes\": [\"add\", \"relu\", \"mul\"]"), json);
+        Files.writeString(file, json);
+        try (Context c = context("cpu", file.toString())) {
+            Value model = load(c);
+            assertEquals(json.replace("\"accel\": \"test\"", "\"accel\": \"placement " + file + "\""),
+                            model.getMember("placementJson").asString());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(cpuReference(2), run(model, c, 2), 1e-6f);
+            assertEquals(1, TestAccelerator.RUNS.get());
+        }
+    }
+
+    @Test
+    void unknownAcceleratorIsALoadError() {
+        try (Context c = context("warp-drive", null)) {
+            PolyglotException e = assertThrows(PolyglotException.class, () -> load(c));
+            assertTrue(e.getMessage().contains("unknown accelerator 'warp-drive'") && e.getMessage().contains("test"), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package dev.dnnrun.language.accel;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.arrow.memory.BufferAllocator;
+
+import com.oracle.truffle.api.CompilerDirectives;
+import com.oracle.truffle.api.CompilerDirectives.CompilationFinal;
+import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import com.oracle.truffle.api.TruffleLogger;
+import com.oracle.truffle.api.frame.VirtualFrame;
+import com.oracle.truffle.api.nodes.ExplodeLoop;
+
+import dev.dnnrun.accel.Accelerator;
+import dev.dnnrun.accel.CompiledSegment;
+import dev.dnnrun.accel.OpView;
+import dev.dnnrun.accel.Segment;
+import dev.dnnrun.accel.TensorType;
+import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.language.DnnLanguage;
+import dev.dnnrun.language.graph.GraphNode;
+import dev.dnnrun.language.nodes.ExecNode;
+import dev.dnnrun.language.nodes.OpNode;
+import dev.dnnrun.language.nodes.Plan;
+import dev.dnnrun.language.nodes.Signature;
+import dev.dnnrun.language.runtime.DnnException;
+import dev.dnnrun.tensor.DType;
+import dev.dnnrun.tensor.Tensor;
+
+/**
+ * A group of operators the partitioner placed on an accelerator, before it has run. On its first execution, when
+ * the input shapes are known, it compiles the segment on its backend for those shapes and replaces itself with a
+ * {@link ForeignCallNode}; if the backend declines or fails, it replaces itself with the CPU operators it holds
+ * ({@link CpuSegmentNode}) and records why, so the model still runs. Up to {@link #SPECIALISATION_LIMIT} input
+ * signatures get compiled segments (kept here, like an inline cache); beyond that the segment stays on the CPU.
+ */
+public final class SegmentNode extends ExecNode {
+    static final int SPECIALISATION_LIMIT = 4;
+    private static final TruffleLogger LOG = TruffleLogger.getLogger(DnnLanguage.ID, "accel");
+
+    private final Accelerator backend;
+    private final SegmentRecord record;
+    private final List<GraphNode> nodes;
+    private final List<String> inputs;
+    private final List<String> outputs;
+    private final Map<String, Tensor> constants;
+    @Children private final OpNode[] cpuOps;
+    @CompilationFinal(dimensions = 1) private final int[] inputSlots;
+    @CompilationFinal(dimensions = 1) private final int[] outputSlots;
+    @CompilationFinal(dimensions = 1) private final int[] releaseSlots;
+    /** A compiled segment and its output types, per input signature. */
+    private record Compiled(CompiledSegment segment, TensorType[] outputTypes) {
+    }
+
+    private final Map<List<TensorType>, Compiled> compiled = new HashMap<>();
+    private boolean onCpu;
+
+    public SegmentNode(Accelerator backend, SegmentRecord record, List<GraphNode> nodes, OpNode[] cpuOps, List<String> inputs,
+                    int[] inputSlots, List<String> outputs, int[] outputSlots, int[] releaseSlots, Map<String, Tensor> constants) {
+        this.backend = backend;
+        this.record = record;
+        this.nodes = nodes;
+        this.cpuOps = cpuOps;
+        this.inputs = inputs;
+        this.inputSlots = inputSlots;
+        this.outputs = outputs;
+        this.outputSlots = outputSlots;
+        this.releaseSlots = releaseSlots;
+        this.constants = constants;
+    }
+
+    SegmentRecord record() {
+        return record;
+    }
+
+    /** The record the AST builder hands to the model object (for --explain). */
+    public SegmentRecord recordForAst() {
+        return record;
+    }
+
+    int[] inputSlots() {
+        return inputSlots;
+    }
+
+    int[] outputSlots() {
+        return outputSlots;
+    }
+
+    int[] segmentReleaseSlots() {
+        return releaseSlots;
+    }
+
+    @Override
+    public void execute(VirtualFrame frame, BufferAllocator allocator) {
+        CompilerDirectives.transferToInterpreterAndInvalidate();
+        Tensor[] in = new Tensor[inputSlots.length];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = (Tensor) frame.getObject(inputSlots[i]);
+        }
+        replace(specialize(in)).execute(frame, allocator);
+    }
+
+    /** The node to run for these inputs: a foreign call compiled for their signature, or the CPU operators. */
+    @TruffleBoundary
+    ExecNode specialize(Tensor[] in) {
+        if (onCpu) {
+            return cpu();
+        }
+        List<TensorType> signature = new ArrayList<>();
+        for (Tensor t : in) {
+            signature.add(new TensorType(t.dtype(), t.shape().clone()));
+        }
+        Compiled hit = compiled.get(signature);
+        if (hit != null) {
+            return new ForeignCallNode(this, hit.segment(), signature.toArray(new TensorType[0]), hit.outputTypes());
+        }
+        if (compiled.size() >= SPECIALISATION_LIMIT) {
+            return fallBack("more than " + SPECIALISATION_LIMIT + " input signatures; using the generic CPU path");
+        }
+        Segment segment;
+        try {
+            segment = describe(in, signature);
+        } catch (UnsupportedSegmentException e) {
+            return fallBack(e.getMessage());
+        }
+        CompiledSegment c;
+        try {
+            c = backend.compile(segment);
+            if (c == null) {
+                return fallBack("backend returned no compiled segment");
+            }
+        } catch (UnsupportedSegmentException e) {
+            return fallBack("declined: " + e.getMessage());
+        } catch (Throwable t) {
+            return fallBack("compile failed: " + t);
+        }
+        Compiled entry = new Compiled(c, segment.outputTypes().toArray(new TensorType[0]));
+        compiled.put(signature, entry);
+        record.compiled(signature.toString());
+        return new ForeignCallNode(this, c, signature.toArray(new TensorType[0]), entry.outputTypes());
+    }
+
+    /** Switches the segment to the CPU for good, logging why. */
+    @TruffleBoundary
+    ExecNode fallBack(String reason) {
+        if (!onCpu) {
+            onCpu = true;
+            record.fellBack(reason);
+            LOG.warning("segment " + record.id() + " (" + record.backend() + ": " + String.join(", ", record.ops()) + ") runs on the cpu: "
+                            + reason);
+        }
+        return cpu();
+    }
+
+    private CpuSegmentNode cpu() {
+        return new CpuSegmentNode(cpuOps, releaseSlots);
+    }
+
+    /** The segment with concrete types for every value, worked out with the operators' own planning code. */
+    private Segment describe(Tensor[] in, List<TensorType> signature) throws UnsupportedSegmentException {
+        Map<String, TensorType> types = new LinkedHashMap<>();
+        Map<String, Tensor> known = new HashMap<>(constants);
+        for (int i = 0; i < in.length; i++) {
+            types.put(inputs.get(i), signature.get(i));
+            known.put(inputs.get(i), in[i]);
+        }
+        for (Map.Entry<String, Tensor> c : constants.entrySet()) {
+            types.put(c.getKey(), new TensorType(c.getValue().dtype(), c.getValue().shape().clone()));
+        }
+        List<OpView> views = new ArrayList<>();
+        for (int k = 0; k < nodes.size(); k++) {
+            GraphNode n = nodes.get(k);
+            OpNode op = cpuOps[k];
+            int count = n.inputs().size();
+            DType[] dtypes = new DType[count];
+            long[][] shapes = new long[count][];
+            long[][] values = new long[count][];
+            for (int i = 0; i < count; i++) {
+                String v = n.inputs().get(i);
+                if (v.isEmpty()) {
+                    continue;
+                }
+                TensorType t = types.get(v);
+                dtypes[i] = t.dtype();
+                shapes[i] = t.shape();
+                if (op.isValueInput(i)) {
+                    Tensor data = known.get(v);
+                    if (data == null) {
+                        throw new UnsupportedSegmentException("the shape of " + n.opType() + " '" + n.displayName()
+                                        + "' depends on values computed inside the segment");
+                    }
+                    values[i] = Signature.contents(data);
+                }
+            }
+            Plan plan;
+            try {
+                plan = op.planFor(new Signature(dtypes, shapes, values));
+            } catch (DnnException e) {
+                throw new UnsupportedSegmentException(e.getMessage());
+            }
+            for (int o = 0; o < n.outputs().size(); o++) {
+                if (!n.outputs().get(o).isEmpty()) {
+                    if (plan.outputShape(o) == null) {
+                        throw new UnsupportedSegmentException("the output size of " + n.opType() + " depends on its input values");
+                    }
+                    types.put(n.outputs().get(o), new TensorType(plan.outputType(o), plan.outputShape(o)));
+                }
+            }
+            views.add(OpViews.of(n, types::get, constants));
+        }
+        List<TensorType> outTypes = new ArrayList<>();
+        for (String o : outputs) {
+            outTypes.add(types.get(o));
+        }
+        return new Segment(record.id(), views, inputs, signature, outputs, outTypes, constants, types);
+    }
+
+    /** Closes every compiled segment (when the model is closed). */
+    public void closeCompiled() {
+        for (Compiled c : compiled.values()) {
+            try {
+                c.segment().close();
+            } catch (RuntimeException e) {
+                // best effort
+            }
+        }
+        compiled.clear();
+    }
+
+    @ExplodeLoop
+    static void releaseSlots(VirtualFrame frame, int[] slots) {
+        for (int i = 0; i < slots.length; i++) {
+            close((Tensor) frame.getObject(slots[i]));
+            frame.setObject(slots[i], null);
+        }
+    }
+
+    @TruffleBoundary
+    private static void close(Tensor t) {
+        if (t != null) {
+            t.close();
+        }
+    }
+}
