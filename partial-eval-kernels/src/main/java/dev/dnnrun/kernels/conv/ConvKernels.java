@@ -11,7 +11,7 @@ import dev.dnnrun.kernels.gemm.Sgemm;
  *
  * <p>Per image and group the work is one GEMM: {@code Y[Mg x P] = W[Mg x K] * col[K x P] + bias}, where
  * {@code K = Cg * kernel volume} and {@code P} the output positions. 1x1 stride-1 unpadded convolutions use the
- * input itself as {@code col}; others build it with im2col. Depthwise convolution (one input channel per group)
+ * input itself as {@code col}; others pack im2col panels straight from the input. Depthwise convolution (one input channel per group)
  * runs a direct loop instead, where a GEMM would have a single row.
  */
 public final class ConvKernels {
@@ -46,33 +46,158 @@ public final class ConvKernels {
         }
     }
 
-    /** {@code y = conv(x, w) + bias}; bias may be null. w is [M, C/group, k...]. */
-    public static void conv(Geometry g, MemorySegment x, MemorySegment w, float[] bias, MemorySegment y) {
+    /** Depthwise: one input channel per group, 2-D (direct loop instead of single-row GEMMs). */
+    static boolean isDepthwise2d(Geometry g) {
+        return g.channels() / g.group() == 1 && g.group() > 1 && g.in()[0] == 1 && g.kernel()[0] == 1;
+    }
+
+    /**
+     * Weights prepared for {@link #conv(Geometry, MemorySegment, Weights, float[], MemorySegment, boolean)}: packed
+     * GEMM panels per group, or a plain copy for depthwise convolution. Constant weights are prepared once.
+     */
+    public static final class Weights {
+        final Sgemm.PackedA[] groups;
+        final float[] depthwise;
+
+        private Weights(Sgemm.PackedA[] groups, float[] depthwise) {
+            this.groups = groups;
+            this.depthwise = depthwise;
+        }
+    }
+
+    /** Prepares w [M, C/group, k...] for the geometry g. */
+    public static Weights prepare(Geometry g, MemorySegment w) {
         int cg = g.channels() / g.group();
         int mg = g.outChannels() / g.group();
         int kdim = cg * g.kernelVolume();
+        if (isDepthwise2d(g)) {
+            float[] copy = new float[Math.toIntExact((long) g.outChannels() * kdim)];
+            MemorySegment.copy(w, F, 0, copy, 0, copy.length);
+            return new Weights(null, copy);
+        }
+        Sgemm.PackedA[] groups = new Sgemm.PackedA[g.group()];
+        for (int gr = 0; gr < g.group(); gr++) {
+            groups[gr] = Sgemm.pack(mg, kdim, w, (long) gr * mg * kdim, kdim);
+        }
+        return new Weights(groups, null);
+    }
+
+    /** {@code y = conv(x, w) + bias}; bias may be null. w is [M, C/group, k...]. */
+    public static void conv(Geometry g, MemorySegment x, MemorySegment w, float[] bias, MemorySegment y) {
+        conv(g, x, prepare(g, w), bias, y, false);
+    }
+
+    /** {@code y = conv(x, w) + bias}, then {@code max(0, y)} when relu (in the same pass over y); bias may be null. */
+    public static void conv(Geometry g, MemorySegment x, Weights w, float[] bias, MemorySegment y, boolean relu) {
+        int cg = g.channels() / g.group();
+        int mg = g.outChannels() / g.group();
         int inVol = g.inVolume();
         int outVol = g.outVolume();
-        if (cg == 1 && g.group() > 1 && g.in()[0] == 1 && g.kernel()[0] == 1) {
-            depthwise2d(g, x, w, bias, y, mg);
+        if (w.depthwise != null) {
+            depthwise2d(g, x, w.depthwise, bias, y, mg, relu);
             return;
         }
         boolean pointwise = g.isPointwise();
-        float[] col = pointwise ? null : colBuffer((long) kdim * outVol);
-        MemorySegment colSeg = pointwise ? null : MemorySegment.ofArray(col);
         for (int n = 0; n < g.batch(); n++) {
             for (int gr = 0; gr < g.group(); gr++) {
                 long xOff = ((long) n * g.channels() + (long) gr * cg) * inVol;
                 long yOff = ((long) n * g.outChannels() + (long) gr * mg) * outVol;
-                long wOff = (long) gr * mg * kdim;
-                if (pointwise) {
-                    Sgemm.sgemm(false, false, mg, outVol, kdim, 1f, w, wOff, kdim, x, xOff, outVol, 0f, y, yOff, outVol,
-                                    bias, gr * mg);
-                } else {
-                    im2col(g, x, xOff, cg, col);
-                    Sgemm.sgemm(false, false, mg, outVol, kdim, 1f, w, wOff, kdim, colSeg, 0, outVol, 0f, y, yOff, outVol,
-                                    bias, gr * mg);
+                Sgemm.PanelSource cols = pointwise ? Sgemm.matrix(x, xOff, outVol) : new Im2colPanels(g, x, xOff);
+                Sgemm.sgemm(w.groups[gr], outVol, cols, y, yOff, outVol, bias, gr * mg, relu);
+            }
+        }
+    }
+
+    /**
+     * The im2col matrix {@code col[(c, kd, kh, kw)][(od, oh, ow)] = x[c, od*s - p + kd*d, ...]} (zero outside the
+     * input), packed straight into GEMM panels without materialising col: each requested row segment is built in a
+     * small buffer and then copied panel by panel.
+     */
+    static final class Im2colPanels implements Sgemm.PanelSource {
+        private final Geometry g;
+        private final MemorySegment x;
+        private final long xOff;
+        private float[] row = new float[0];
+
+        Im2colPanels(Geometry g, MemorySegment x, long xOff) {
+            this.g = g;
+            this.x = x;
+            this.xOff = xOff;
+        }
+
+        @Override
+        public void pack(int pc, int kc, int jc, int nc, float[] bp) {
+            if (row.length < nc) {
+                row = new float[nc];
+            }
+            int nr = Sgemm.NR;
+            int fullEnd = nc / nr * nr;
+            for (int p = 0; p < kc; p++) {
+                fillRow(pc + p, jc, nc, row);
+                int dst = p * nr;
+                int j = 0;
+                for (; j < fullEnd; j += nr, dst += kc * nr) {
+                    System.arraycopy(row, j, bp, dst, nr);
                 }
+                if (j < nc) {
+                    System.arraycopy(row, j, bp, dst, nc - j);
+                    java.util.Arrays.fill(bp, dst + nc - j, dst + nr, 0f);
+                }
+            }
+        }
+
+        /** row[0, nc) = col[r][jc, jc + nc). */
+        private void fillRow(int r, int jc, int nc, float[] row) {
+            int[] in = g.in();
+            int[] k = g.kernel();
+            int[] out = g.out();
+            int[] s = g.stride();
+            int[] p = g.padBegin();
+            int[] dl = g.dilation();
+            int kw = r % k[2];
+            int kh = r / k[2] % k[1];
+            int kd = r / (k[2] * k[1]) % k[0];
+            int c = r / (k[2] * k[1] * k[0]);
+            long plane = xOff + (long) c * in[0] * in[1] * in[2];
+            int ow = out[2];
+            // Output columns whose input column is inside [0, W): ow in [lo, hi).
+            int offW = kw * dl[2] - p[2];
+            int lo = offW >= 0 ? 0 : Math.min(ow, (-offW + s[2] - 1) / s[2]);
+            int hi = in[2] - offW <= 0 ? 0 : Math.min(ow, (in[2] - offW + s[2] - 1) / s[2]);
+            hi = Math.max(hi, lo);
+            int j = jc;
+            int end = jc + nc;
+            while (j < end) {
+                int o0 = j % ow;
+                int line = j / ow;
+                int cnt = Math.min(ow - o0, end - j);
+                int at = j - jc;
+                int oh = line % out[1];
+                int od = line / out[1];
+                int id = od * s[0] - p[0] + kd * dl[0];
+                int ih = oh * s[1] - p[1] + kh * dl[1];
+                if (id < 0 || id >= in[0] || ih < 0 || ih >= in[1]) {
+                    java.util.Arrays.fill(row, at, at + cnt, 0f);
+                } else {
+                    long src = plane + ((long) id * in[1] + ih) * in[2] + offW;
+                    int a = Math.max(lo, o0);
+                    int b = Math.min(hi, o0 + cnt);
+                    if (b <= a) {
+                        java.util.Arrays.fill(row, at, at + cnt, 0f);
+                    } else {
+                        java.util.Arrays.fill(row, at, at + a - o0, 0f);
+                        if (s[2] == 1) {
+                            MemorySegment.copy(x, F, (src + a) * 4, row, at + a - o0, b - a);
+                        } else {
+                            int sw = s[2];
+                            for (int o = a; o < b; o++) {
+                                row[at + o - o0] = x.getAtIndex(F, src + (long) o * sw);
+                            }
+                        }
+                        java.util.Arrays.fill(row, at + b - o0, at + cnt, 0f);
+                    }
+                }
+                j += cnt;
             }
         }
     }
@@ -85,59 +210,9 @@ public final class ConvKernels {
         return holder[0];
     }
 
-    /** col[(c, kd, kh, kw)][(od, oh, ow)] = x[c, od*s - p + kd*d, ...], zero outside the input. */
-    static void im2col(Geometry g, MemorySegment x, long xOff, int cg, float[] col) {
-        int[] in = g.in();
-        int[] k = g.kernel();
-        int[] out = g.out();
-        int[] s = g.stride();
-        int[] p = g.padBegin();
-        int[] dl = g.dilation();
-        int ow = out[2];
-        int outVol = g.outVolume();
-        int row = 0;
-        for (int c = 0; c < cg; c++) {
-            long plane = xOff + (long) c * in[0] * in[1] * in[2];
-            for (int kd = 0; kd < k[0]; kd++) {
-                for (int kh = 0; kh < k[1]; kh++) {
-                    for (int kw = 0; kw < k[2]; kw++, row++) {
-                        int base = row * outVol;
-                        // Output columns whose input column is inside [0, W): ow in [lo, hi).
-                        int offW = kw * dl[2] - p[2];
-                        int lo = offW >= 0 ? 0 : Math.min(ow, (-offW + s[2] - 1) / s[2]);
-                        int hi = in[2] - offW <= 0 ? 0 : Math.min(ow, (in[2] - offW + s[2] - 1) / s[2]);
-                        hi = Math.max(hi, lo);
-                        int at = base;
-                        for (int od = 0; od < out[0]; od++) {
-                            int id = od * s[0] - p[0] + kd * dl[0];
-                            for (int oh = 0; oh < out[1]; oh++, at += ow) {
-                                int ih = oh * s[1] - p[1] + kh * dl[1];
-                                if (id < 0 || id >= in[0] || ih < 0 || ih >= in[1]) {
-                                    java.util.Arrays.fill(col, at, at + ow, 0f);
-                                    continue;
-                                }
-                                long src = plane + ((long) id * in[1] + ih) * in[2] + offW;
-                                java.util.Arrays.fill(col, at, at + lo, 0f);
-                                if (s[2] == 1) {
-                                    if (hi > lo) {
-                                        MemorySegment.copy(x, F, (src + lo) * 4, col, at + lo, hi - lo);
-                                    }
-                                } else {
-                                    for (int o = lo; o < hi; o++) {
-                                        col[at + o] = x.getAtIndex(F, src + (long) o * s[2]);
-                                    }
-                                }
-                                java.util.Arrays.fill(col, at + hi, at + ow, 0f);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /** One input channel per group (depthwise, with channel multiplier mg): a direct 2-D loop. */
-    static void depthwise2d(Geometry g, MemorySegment x, MemorySegment w, float[] bias, MemorySegment y, int mg) {
+    static void depthwise2d(Geometry g, MemorySegment x, float[] w, float[] bias, MemorySegment y, int mg,
+                    boolean relu) {
         int ih = g.in()[1], iw = g.in()[2];
         int kh = g.kernel()[1], kw = g.kernel()[2];
         int oh = g.out()[1], ow = g.out()[2];
@@ -150,7 +225,7 @@ public final class ConvKernels {
                 int c = m / mg;
                 long xPlane = ((long) n * g.channels() + c) * ih * iw;
                 long yPlane = ((long) n * g.outChannels() + m) * oh * ow;
-                MemorySegment.copy(w, F, (long) m * kh * kw * 4, wk, 0, kh * kw);
+                System.arraycopy(w, m * kh * kw, wk, 0, kh * kw);
                 float b = bias == null ? 0f : bias[m];
                 for (int oy = 0; oy < oh; oy++) {
                     for (int ox = 0; ox < ow; ox++) {
@@ -168,7 +243,7 @@ public final class ConvKernels {
                                 }
                             }
                         }
-                        y.setAtIndex(F, yPlane + (long) oy * ow + ox, sum);
+                        y.setAtIndex(F, yPlane + (long) oy * ow + ox, relu ? Math.max(0f, sum) : sum);
                     }
                 }
             }

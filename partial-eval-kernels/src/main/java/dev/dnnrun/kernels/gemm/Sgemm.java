@@ -23,7 +23,7 @@ public final class Sgemm {
     private static final int L = S.length();
     /** Micro-tile: MR rows by NR = 2 vectors of columns. 8 x 32 on AVX-512: 16 accumulators of 32 registers. */
     static final int MR = 8;
-    static final int NR = 2 * L;
+    public static final int NR = 2 * L;
     private static final int KC = 256;
     private static final int MC = 128;
     private static final int NC = 4096;
@@ -63,7 +63,7 @@ public final class Sgemm {
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, ap);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, ap, 0);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         int boff = (jr / NR) * kc * NR;
@@ -72,7 +72,98 @@ public final class Sgemm {
                             long cAt = cOff + (long) (ic + ir) * ldc + jc + jr;
                             kernel(kc, ap, (ir / MR) * kc * MR, bp, boff, tile);
                             storeTile(tile, c, cAt, ldc, mr, nr, first ? beta : 1f, first ? rowBias : null,
-                                            biasOffset + ic + ir);
+                                            biasOffset + ic + ir, false);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** A left operand packed once (e.g. constant convolution weights) for {@link #sgemm(PackedA, int, PanelSource,
+     * MemorySegment, long, int, float[], int, boolean)}: per K block of KC, the MR-tall panels of all rows. */
+    public static final class PackedA {
+        final int m;
+        final int k;
+        final int mPad;
+        final float[] data;
+
+        PackedA(int m, int k, float[] data) {
+            this.m = m;
+            this.k = k;
+            this.mPad = (m + MR - 1) / MR * MR;
+            this.data = data;
+        }
+    }
+
+    /** Packs the row-major M x K matrix at {@code a + aOff} (leading dimension lda). */
+    public static PackedA pack(int m, int k, MemorySegment a, long aOff, int lda) {
+        int mPad = (m + MR - 1) / MR * MR;
+        float[] data = new float[Math.toIntExact((long) mPad * k)];
+        for (int pc = 0; pc < k; pc += KC) {
+            packA(false, a, aOff, lda, 0, m, pc, Math.min(KC, k - pc), 1f, data, pc * mPad);
+        }
+        return new PackedA(m, k, data);
+    }
+
+    /** Fills {@code bp} with rows pc..pc+kc, columns jc..jc+nc of a K x N right operand as NR-wide panels
+     * ({@code bp[(j / NR) * kc * NR + p * NR + j % NR]}), zero padding the last panel. */
+    @FunctionalInterface
+    public interface PanelSource {
+        void pack(int pc, int kc, int jc, int nc, float[] bp);
+    }
+
+    /** The panel source of a row-major K x N matrix at {@code b + bOff} with leading dimension ldb. */
+    public static PanelSource matrix(MemorySegment b, long bOff, int ldb) {
+        return (pc, kc, jc, nc, bp) -> packB(false, b, bOff, ldb, pc, kc, jc, nc, bp);
+    }
+
+    /**
+     * {@code C[M x N] = A * B (+ rowBias[biasOffset + i] on row i)}, then {@code max(0, .)} when relu; A pre-packed,
+     * B delivered panel-wise by {@code b} (so that e.g. im2col can pack straight from the image). C is not read.
+     */
+    public static void sgemm(PackedA a, int n, PanelSource b, MemorySegment c, long cOff, int ldc, float[] rowBias,
+                    int biasOffset, boolean relu) {
+        int m = a.m;
+        int k = a.k;
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            scaleC(m, n, 0f, c, cOff, ldc, rowBias, biasOffset);
+            if (relu) {
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        long at = (cOff + (long) i * ldc + j) * 4;
+                        c.set(F, at, Math.max(0f, c.get(F, at)));
+                    }
+                }
+            }
+            return;
+        }
+        float[][] scratch = SCRATCH.get();
+        float[] bp = scratch[1];
+        float[] tile = scratch[2];
+        float[] ap = a.data;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean first = pc == 0;
+                boolean last = pc + kc == k;
+                b.pack(pc, kc, jc, nc, bp);
+                int aBlock = pc * a.mPad;
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int boff = (jr / NR) * kc * NR;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            long cAt = cOff + (long) (ic + ir) * ldc + jc + jr;
+                            kernel(kc, ap, aBlock + ((ic + ir) / MR) * kc * MR, bp, boff, tile);
+                            storeTile(tile, c, cAt, ldc, mr, nr, first ? 0f : 1f, first ? rowBias : null,
+                                            biasOffset + ic + ir, relu && last);
                         }
                     }
                 }
@@ -142,10 +233,10 @@ public final class Sgemm {
 
     /** Packs rows ic..ic+mc, columns pc..pc+kc of alpha * op(A) into MR-tall panels, zero padding the last one. */
     private static void packA(boolean transA, MemorySegment a, long aOff, int lda, int ic, int mc, int pc, int kc,
-                    float alpha, float[] ap) {
+                    float alpha, float[] ap, int apOff) {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
-            int base = (ir / MR) * kc * MR;
+            int base = apOff + (ir / MR) * kc * MR;
             for (int i = 0; i < MR; i++) {
                 if (i >= mr) {
                     for (int p = 0; p < kc; p++) {
@@ -228,7 +319,7 @@ public final class Sgemm {
      * beta 0 overwrites without reading C.
      */
     private static void storeTile(float[] tile, MemorySegment c, long cAt, int ldc, int mr, int nr, float beta,
-                    float[] bias, int biasAt) {
+                    float[] bias, int biasAt, boolean relu) {
         boolean full = nr == NR;
         VectorMask<Float> m0 = S.indexInRange(0, nr);
         VectorMask<Float> m1 = S.indexInRange(L, nr);
@@ -240,6 +331,27 @@ public final class Sgemm {
                 float bv = bias[biasAt + i];
                 v0 = v0.add(bv);
                 v1 = v1.add(bv);
+            }
+            if (relu) {
+                // Applied to the final sum only: callers pass relu with the last K block (beta 1 accumulates).
+                if (beta != 0f) {
+                    v0 = v0.add(full ? FloatVector.fromMemorySegment(S, c, at, NATIVE)
+                                    : FloatVector.fromMemorySegment(S, c, at, NATIVE, m0));
+                    v1 = nr <= L ? v1 : v1.add(full ? FloatVector.fromMemorySegment(S, c, at + 4L * L, NATIVE)
+                                    : FloatVector.fromMemorySegment(S, c, at + 4L * L, NATIVE, m1));
+                }
+                v0 = v0.max(0f);
+                v1 = v1.max(0f);
+                if (full) {
+                    v0.intoMemorySegment(c, at, NATIVE);
+                    v1.intoMemorySegment(c, at + 4L * L, NATIVE);
+                } else {
+                    v0.intoMemorySegment(c, at, NATIVE, m0);
+                    if (nr > L) {
+                        v1.intoMemorySegment(c, at + 4L * L, NATIVE, m1);
+                    }
+                }
+                continue;
             }
             if (full) {
                 if (beta != 0f) {

@@ -2,6 +2,11 @@ package dev.dnnrun.kernels.pool;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * float32 pooling over NC + up to 3 spatial dims; 1-D and 2-D problems are passed as 3-D ones with leading
@@ -10,6 +15,8 @@ import java.lang.foreign.ValueLayout;
 public final class PoolKernels {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfLong J = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private PoolKernels() {
     }
@@ -24,6 +31,10 @@ public final class PoolKernels {
      * whole input (row-major, or with the last two spatial axes swapped when {@code columnMajor}).
      */
     public static void maxPool(Window w, MemorySegment x, MemorySegment y, MemorySegment indices, boolean columnMajor) {
+        if (indices == null && isPlanar(w)) {
+            separable2d(w, x, y, true, false);
+            return;
+        }
         int[] in = w.in(), k = w.kernel(), out = w.out(), s = w.stride(), p = w.padBegin(), dl = w.dilation();
         long inVol = (long) in[0] * in[1] * in[2];
         long o = 0;
@@ -74,6 +85,10 @@ public final class PoolKernels {
      * (clipped to padEnd), otherwise only positions inside the input.
      */
     public static void averagePool(Window w, MemorySegment x, MemorySegment y, boolean countIncludePad) {
+        if (isPlanar(w)) {
+            separable2d(w, x, y, false, countIncludePad);
+            return;
+        }
         int[] in = w.in(), k = w.kernel(), out = w.out(), s = w.stride(), p = w.padBegin(), pe = w.padEnd();
         int[] dl = w.dilation();
         long inVol = (long) in[0] * in[1] * in[2];
@@ -115,6 +130,100 @@ public final class PoolKernels {
                         int count = countIncludePad ? padded : inside;
                         y.setAtIndex(F, o, count == 0 ? 0f : sum / count);
                     }
+                }
+            }
+        }
+    }
+
+    /** 1-D and 2-D windows: no pooling along the (unit) depth axis. */
+    private static boolean isPlanar(Window w) {
+        return w.in()[0] == 1 && w.kernel()[0] == 1 && w.out()[0] == 1 && w.padBegin()[0] == 0;
+    }
+
+    /**
+     * 2-D max or average pooling done as two separable passes per output row: first the kernel rows that fall
+     * inside the input are reduced element-wise into one input-wide row (contiguous, vectorised), then each output
+     * takes the reduction of its in-range columns of that row. A box window's in-range count is the product of its
+     * in-range row and column counts (likewise for the padded count), so averages need no per-element bookkeeping.
+     */
+    private static void separable2d(Window w, MemorySegment x, MemorySegment y, boolean max, boolean countIncludePad) {
+        int ih = w.in()[1], iw = w.in()[2];
+        int kh = w.kernel()[1], kw = w.kernel()[2];
+        int oh = w.out()[1], ow = w.out()[2];
+        int sh = w.stride()[1], sw = w.stride()[2];
+        int ph = w.padBegin()[1], pw = w.padBegin()[2];
+        int eh = w.padEnd()[1], ew = w.padEnd()[2];
+        int dh = w.dilation()[1], dw = w.dilation()[2];
+        float empty = max ? Float.NEGATIVE_INFINITY : 0f;
+        float[] row = new float[iw];
+        // Per output column: first in-range input column, count of in-range taps, and the divisor's column factor.
+        int[] colStart = new int[ow];
+        int[] colTaps = new int[ow];
+        int[] colPadded = new int[ow];
+        for (int o = 0; o < ow; o++) {
+            int first = o * sw - pw;
+            int taps = 0, padded = 0, start = -1;
+            for (int k = 0; k < kw; k++) {
+                int c = first + k * dw;
+                if (c < iw + ew) {
+                    padded++;
+                }
+                if (c >= 0 && c < iw) {
+                    taps++;
+                    if (start < 0) {
+                        start = c;
+                    }
+                }
+            }
+            colStart[o] = start;
+            colTaps[o] = taps;
+            colPadded[o] = padded;
+        }
+        int vecEnd = S.loopBound(iw);
+        long yAt = 0;
+        for (int plane = 0; plane < w.planes(); plane++) {
+            long base = (long) plane * ih * iw;
+            for (int r = 0; r < oh; r++, yAt += ow) {
+                int rows = 0, paddedRows = 0;
+                for (int k = 0; k < kh; k++) {
+                    int src = r * sh - ph + k * dh;
+                    if (src < ih + eh) {
+                        paddedRows++;
+                    }
+                    if (src < 0 || src >= ih) {
+                        continue;
+                    }
+                    long at = (base + (long) src * iw) * 4;
+                    if (rows == 0) {
+                        MemorySegment.copy(x, F, at, row, 0, iw);
+                    } else {
+                        int i = 0;
+                        for (; i < vecEnd; i += S.length()) {
+                            FloatVector a = FloatVector.fromArray(S, row, i);
+                            FloatVector b = FloatVector.fromMemorySegment(S, x, at + 4L * i, NATIVE);
+                            (max ? a.max(b) : a.add(b)).intoArray(row, i);
+                        }
+                        for (; i < iw; i++) {
+                            float b = x.get(F, at + 4L * i);
+                            row[i] = max ? Math.max(row[i], b) : row[i] + b;
+                        }
+                    }
+                    rows++;
+                }
+                if (rows == 0) {
+                    Arrays.fill(row, empty);
+                }
+                for (int o = 0; o < ow; o++) {
+                    int taps = colTaps[o];
+                    float acc = empty;
+                    for (int t = 0, c = colStart[o]; t < taps; t++, c += dw) {
+                        acc = max ? Math.max(acc, row[c]) : acc + row[c];
+                    }
+                    if (!max) {
+                        int count = countIncludePad ? paddedRows * colPadded[o] : rows * taps;
+                        acc = count == 0 ? 0f : acc / count;
+                    }
+                    y.setAtIndex(F, yAt + o, acc);
                 }
             }
         }

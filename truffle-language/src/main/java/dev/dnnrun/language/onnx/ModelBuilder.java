@@ -25,6 +25,7 @@ public final class ModelBuilder {
     private final Onnx.Model.Builder model = Onnx.Model.newBuilder().setIrVersion(8).setProducerName("dnnrun ModelBuilder");
     private final Onnx.Graph.Builder graph = Onnx.Graph.newBuilder();
     private int opset = 17;
+    private final java.util.Map<String, Integer> extraOpsets = new java.util.LinkedHashMap<>();
     private int nodeCount;
 
     public ModelBuilder(String graphName) {
@@ -33,6 +34,12 @@ public final class ModelBuilder {
 
     public ModelBuilder opset(int version) {
         this.opset = version;
+        return this;
+    }
+
+    /** Imports another operator set domain (e.g. "dev.dnnrun") besides the default one. */
+    public ModelBuilder opset(String domain, int version) {
+        extraOpsets.put(domain, version);
         return this;
     }
 
@@ -80,6 +87,8 @@ public final class ModelBuilder {
 
     public byte[] build() {
         model.clearOpsetImport().addOpsetImport(Onnx.OpsetId.newBuilder().setDomain("").setVersion(opset));
+        extraOpsets.forEach((domain, version) -> model.addOpsetImport(
+                        Onnx.OpsetId.newBuilder().setDomain(domain).setVersion(version)));
         return model.setGraph(graph).build().toByteArray();
     }
 

@@ -43,11 +43,14 @@ public abstract class VariadicElementwise extends OpNode {
         /** expand: (output, input 0); folds[k]: (output, input k + 1). */
         final Broadcast expand;
         final Broadcast[] folds;
+        /** (input 0, input 1) when those two already span the output shape, else null. */
+        final Broadcast firstPair;
 
-        VariadicPlan(DType type, long[] shape, Broadcast expand, Broadcast[] folds) {
+        VariadicPlan(DType type, long[] shape, Broadcast expand, Broadcast[] folds, Broadcast firstPair) {
             super(new DType[]{type}, new long[][]{shape});
             this.expand = expand;
             this.folds = folds;
+            this.firstPair = firstPair;
         }
     }
 
@@ -76,7 +79,9 @@ public abstract class VariadicElementwise extends OpNode {
         for (int i = 1; i < n; i++) {
             folds[i - 1] = Broadcast.of(out, shapes[i]);
         }
-        return new VariadicPlan(type, out, Broadcast.of(out, shapes[0]), folds);
+        Broadcast firstPair = n >= 2 && java.util.Arrays.equals(Broadcast.broadcastShape(shapes[0], shapes[1]), out)
+                        ? Broadcast.of(shapes[0], shapes[1]) : null;
+        return new VariadicPlan(type, out, Broadcast.of(out, shapes[0]), folds, firstPair);
     }
 
     @Override
@@ -85,10 +90,17 @@ public abstract class VariadicElementwise extends OpNode {
         Tensor out = plan.allocate(allocator);
         DType t = out.dtype();
         MemorySegment so = out.segment();
-        Select.expand(p.expand, inputs[0].segment(), so, t.byteSize);
         FloatBinary.Op op = floatOp();
+        int k0 = 1;
+        if (t == DType.FLOAT && p.firstPair != null) {
+            // One pass like a binary op, instead of copying input 0 and folding input 1 into the copy.
+            FloatBinary.apply(op, p.firstPair, inputs[0].segment(), inputs[1].segment(), so);
+            k0 = 2;
+        } else {
+            Select.expand(p.expand, inputs[0].segment(), so, t.byteSize);
+        }
         boolean unsigned64 = t == DType.UINT64;
-        for (int k = 1; k < inputs.length; k++) {
+        for (int k = k0; k < inputs.length; k++) {
             Broadcast bc = p.folds[k - 1];
             MemorySegment sb = inputs[k].segment();
             if (t == DType.FLOAT) {

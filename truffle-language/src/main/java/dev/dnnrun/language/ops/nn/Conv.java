@@ -14,13 +14,27 @@ import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
 /** Conv (1, 11, 22): N-d convolution of X [N, C, ...] with W [M, C/group, k...] plus optional bias B [M]. float32 via
- * im2col + SGEMM; float64 by a direct loop. */
-public final class Conv extends OpNode {
+ * im2col + SGEMM with the weights packed once per weight tensor; float64 by a direct loop. */
+public class Conv extends OpNode {
     private final Windows windows;
     private final int group;
+    /** Apply max(0, y) in the output pass (set by {@link FusedConv}). */
+    private final boolean relu;
+    /** Packed weights and bias of the last call; constant initializers are the same Tensor objects on every call. */
+    private volatile Prepared prepared;
+
+    /** Weights packed for one weight tensor (and geometry), and the bias of one bias tensor. */
+    private record Prepared(Tensor w, ConvKernels.Geometry geometry, ConvKernels.Weights weights, Tensor b,
+                    float[] bias) {
+    }
 
     public Conv(GraphNode node) {
+        this(node, false);
+    }
+
+    protected Conv(GraphNode node, boolean relu) {
         super(node);
+        this.relu = relu;
         windows = new Windows(node.attributes(), false);
         group = Math.toIntExact(node.attributes().getInt("group", 1));
         if (group < 1) {
@@ -78,12 +92,35 @@ public final class Conv extends OpNode {
         }
         Tensor b = Windows.opt(inputs, 2);
         if (y.dtype() == DType.FLOAT) {
-            ConvKernels.conv(p.geometry, inputs[0].segment(), inputs[1].segment(), Windows.floats(b), y.segment());
+            Prepared pr = prepare(p.geometry, inputs[1], b);
+            ConvKernels.conv(p.geometry, inputs[0].segment(), pr.weights(), pr.bias(), y.segment(), relu);
         } else {
             double[] out = new double[Math.toIntExact(y.elementCount())];
             ConvKernels.conv(p.geometry, inputs[0].toDoubleArray(), inputs[1].toDoubleArray(), Windows.doubles(b), out);
+            if (relu) {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = Math.max(0, out[i]);
+                }
+            }
             Windows.store(out, y);
         }
         return new Tensor[]{y};
+    }
+
+    /**
+     * The packed form of w (and b as floats), reused while the same tensor objects come back. Weights that are
+     * computed at run time arrive as new objects and are packed per call, as they would be anyway.
+     */
+    private Prepared prepare(ConvKernels.Geometry g, Tensor w, Tensor b) {
+        Prepared last = prepared;
+        if (last != null && last.w() == w && last.geometry() == g && last.b() == b) {
+            return last;
+        }
+        ConvKernels.Weights weights = last != null && last.w() == w && last.geometry() == g ? last.weights()
+                        : ConvKernels.prepare(g, w.segment());
+        Prepared now = new Prepared(w, g, weights, b, last != null && last.b() == b && b != null ? last.bias()
+                        : Windows.floats(b));
+        prepared = now;
+        return now;
     }
 }

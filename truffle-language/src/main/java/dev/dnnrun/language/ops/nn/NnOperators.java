@@ -9,6 +9,7 @@ public final class NnOperators {
 
     public static void register(OperatorRegistry r) {
         r.register("Conv", Conv::new, 1, 11, 22);
+        r.register("dev.dnnrun", "FusedConv", FusedConv::new, 1);
         r.register("MaxPool", MaxPool::new, 1, 8, 10, 11, 12, 22);
         r.register("AveragePool", AveragePool::new, 1, 7, 10, 11, 19, 22);
         r.register("GlobalAveragePool", GlobalAveragePool::new, 1, 22);
