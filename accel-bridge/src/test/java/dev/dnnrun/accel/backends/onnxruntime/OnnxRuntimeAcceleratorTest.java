@@ -264,6 +264,13 @@ class OnnxRuntimeAcceleratorTest {
     }
 
     @Test
+    void emptyTensors() throws Exception {
+        SegmentBuilder sb = new SegmentBuilder(allocator, 13).value("x", DType.FLOAT, 0, 3).value("y", DType.FLOAT, 0, 3)
+                        .op("Relu", Map.of(), List.of("x"), List.of("y"));
+        assertEquals(0, run(sb.build("y"), new float[0])[0].length);
+    }
+
+    @Test
     void executeChecksBufferSizes() throws Exception {
         SegmentBuilder sb = new SegmentBuilder(allocator, 13).value("x", DType.FLOAT, 64).value("y", DType.FLOAT, 64)
                         .op("Relu", Map.of(), List.of("x"), List.of("y"));
