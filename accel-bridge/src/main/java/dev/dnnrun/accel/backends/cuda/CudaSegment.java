@@ -1,0 +1,240 @@
+package dev.dnnrun.accel.backends.cuda;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.arrow.memory.ArrowBuf;
+
+import dev.dnnrun.accel.CompiledSegment;
+import dev.dnnrun.accel.OpView;
+import dev.dnnrun.accel.Segment;
+import dev.dnnrun.accel.TensorType;
+import dev.dnnrun.tensor.Tensor;
+
+/** A compiled MatMul/Gemm chain: device buffers for every value, the weights already uploaded. */
+final class CudaSegment implements CompiledSegment {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    /** Where a Gemm's C comes from before the sgemm adds beta * y: nothing, a device buffer, or a segment input. */
+    private record Step(GemmCall call, float alpha, float beta, long a, long b, long y, long yBytes, long biasDevice,
+                    int biasInput, long[] biasShape, int rows, int cols) {
+    }
+
+    private final long cublas;
+    private final List<Long> allocations = new ArrayList<>();
+    private final Arena host = Arena.ofShared(); // scratch for C expanded from a segment input
+    private final long[] inputDevice, inputBytes, outputDevice, outputBytes;
+    private final List<Step> steps = new ArrayList<>();
+    private final MemorySegment[] biasScratch;
+    private long calls, nanos;
+
+    CudaSegment(Segment segment) {
+        long handle = 0;
+        try {
+            handle = Cuda.cublasCreate();
+            Map<String, Long> device = new HashMap<>();
+            int nIn = segment.inputs().size();
+            inputDevice = new long[nIn];
+            inputBytes = new long[nIn];
+            for (int i = 0; i < nIn; i++) {
+                inputBytes[i] = bytes(segment.inputTypes().get(i));
+                inputDevice[i] = alloc(inputBytes[i]);
+                device.put(segment.inputs().get(i), inputDevice[i]);
+            }
+            biasScratch = new MemorySegment[segment.ops().size()];
+            for (OpView op : segment.ops()) {
+                steps.add(plan(segment, op, device));
+            }
+            int nOut = segment.outputs().size();
+            outputDevice = new long[nOut];
+            outputBytes = new long[nOut];
+            for (int i = 0; i < nOut; i++) {
+                Long d = device.get(segment.outputs().get(i));
+                if (d == null) {
+                    throw new IllegalArgumentException("output '" + segment.outputs().get(i) + "' is not computed here");
+                }
+                outputDevice[i] = d;
+                outputBytes[i] = bytes(segment.outputTypes().get(i));
+            }
+        } catch (RuntimeException e) {
+            freeAll(handle);
+            throw e;
+        }
+        this.cublas = handle;
+    }
+
+    private Step plan(Segment segment, OpView op, Map<String, Long> device) {
+        boolean gemm = op.opType().equals("Gemm");
+        boolean transA = gemm && op.intAttr("transA", 0) != 0;
+        boolean transB = gemm && op.intAttr("transB", 0) != 0;
+        long[] as = op.inputType(0).shape(), bs = op.inputType(1).shape();
+        long m = transA ? as[1] : as[0], k = transA ? as[0] : as[1];
+        long kb = transB ? bs[1] : bs[0], n = transB ? bs[0] : bs[1];
+        if (k != kb) {
+            throw new IllegalArgumentException(op.describe() + ": inner sizes differ (" + k + " vs " + kb + ")");
+        }
+        long[] ys = op.outputType(0).shape();
+        if (ys.length != 2 || ys[0] != m || ys[1] != n) {
+            throw new IllegalArgumentException(op.describe() + ": output shape does not match " + m + "x" + n);
+        }
+        GemmCall call = GemmCall.rowMajor(m, n, k, transA, transB);
+        long a = operand(segment, op, 0, device), b = operand(segment, op, 1, device);
+        long yBytes = bytes(op.outputType(0));
+        long y = alloc(yBytes);
+        device.put(op.outputs().get(0), y);
+        float alpha = gemm ? (float) op.floatAttr("alpha", 1.0) : 1f;
+        if (!gemm || !op.hasInput(2)) {
+            return new Step(call, alpha, 0f, a, b, y, yBytes, 0, -1, null, (int) m, (int) n);
+        }
+        float beta = (float) op.floatAttr("beta", 1.0);
+        String cName = op.inputs().get(2);
+        long[] cs = op.inputType(2).shape();
+        checkBroadcast(op, cs, m, n);
+        Tensor constant = segment.constants().get(cName);
+        int inputIndex = segment.inputs().indexOf(cName);
+        if (constant != null) {
+            if (constant.elementCount() != Tensor.elementCount(cs)) {
+                throw new IllegalArgumentException("constant '" + cName + "' does not have the shape of its type");
+            }
+            // Broadcast once on the host, upload once: each run then starts from a device-to-device copy.
+            try (Arena tmp = Arena.ofConfined()) {
+                MemorySegment full = tmp.allocate(yBytes);
+                expand(constant.segment(), cs, (int) m, (int) n, full);
+                long d = alloc(yBytes);
+                Cuda.memcpy(d, full.address(), yBytes, Cuda.MEMCPY_HOST_TO_DEVICE);
+                return new Step(call, alpha, beta, a, b, y, yBytes, d, -1, cs, (int) m, (int) n);
+            }
+        }
+        if (inputIndex >= 0) {
+            biasScratch[steps.size()] = host.allocate(yBytes);
+            return new Step(call, alpha, beta, a, b, y, yBytes, 0, inputIndex, cs, (int) m, (int) n);
+        }
+        if (cs.length == 2 && cs[0] == m && cs[1] == n) { // computed here, already full size
+            return new Step(call, alpha, beta, a, b, y, yBytes, device.get(cName), -1, cs, (int) m, (int) n);
+        }
+        throw new IllegalArgumentException(op.describe() + ": a broadcast C computed inside the segment is not supported");
+    }
+
+    private long operand(Segment segment, OpView op, int i, Map<String, Long> device) {
+        String name = op.inputs().get(i);
+        Long d = device.get(name);
+        if (d != null) {
+            return d;
+        }
+        Tensor constant = segment.constants().get(name);
+        if (constant == null) {
+            throw new IllegalArgumentException(op.describe() + ": input '" + name + "' is neither a segment input, "
+                            + "a constant nor computed earlier");
+        }
+        long bytes = bytes(op.inputType(i));
+        if (constant.byteSize() != bytes) {
+            throw new IllegalArgumentException("constant '" + name + "' holds " + constant.byteSize() + " bytes, its type "
+                            + bytes);
+        }
+        long dev = alloc(bytes);
+        Cuda.memcpy(dev, constant.segment().address(), bytes, Cuda.MEMCPY_HOST_TO_DEVICE);
+        device.put(name, dev);
+        return dev;
+    }
+
+    @Override
+    public synchronized void execute(ArrowBuf[] in, ArrowBuf[] out) {
+        if (in.length != inputDevice.length || out.length != outputDevice.length) {
+            throw new IllegalArgumentException("segment takes " + inputDevice.length + " inputs and "
+                            + outputDevice.length + " outputs, got " + in.length + " and " + out.length);
+        }
+        for (int i = 0; i < in.length; i++) {
+            checkCapacity(in[i], inputBytes[i], "input", i);
+        }
+        for (int i = 0; i < out.length; i++) {
+            checkCapacity(out[i], outputBytes[i], "output", i);
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < in.length; i++) {
+            Cuda.memcpy(inputDevice[i], in[i].memoryAddress(), inputBytes[i], Cuda.MEMCPY_HOST_TO_DEVICE);
+        }
+        for (int s = 0; s < steps.size(); s++) {
+            Step st = steps.get(s);
+            if (st.biasInput >= 0) {
+                MemorySegment c = MemorySegment.ofAddress(in[st.biasInput].memoryAddress())
+                                .reinterpret(inputBytes[st.biasInput]);
+                expand(c, st.biasShape, st.rows, st.cols, biasScratch[s]);
+                Cuda.memcpy(st.y, biasScratch[s].address(), st.yBytes, Cuda.MEMCPY_HOST_TO_DEVICE);
+            } else if (st.biasDevice != 0) {
+                Cuda.memcpy(st.y, st.biasDevice, st.yBytes, Cuda.MEMCPY_DEVICE_TO_DEVICE);
+            }
+            Cuda.rowMajorSgemm(cublas, st.call, st.alpha, st.a, st.b, st.beta, st.y);
+        }
+        // cudaMemcpy to the host waits for the sgemms queued before it on the default stream.
+        for (int i = 0; i < out.length; i++) {
+            Cuda.memcpy(out[i].memoryAddress(), outputDevice[i], outputBytes[i], Cuda.MEMCPY_DEVICE_TO_HOST);
+        }
+        calls++;
+        nanos += System.nanoTime() - start;
+    }
+
+    @Override
+    public synchronized Profile profile() {
+        return new Profile(calls, nanos);
+    }
+
+    @Override
+    public synchronized void close() {
+        freeAll(cublas);
+    }
+
+    private void freeAll(long handle) {
+        for (long d : allocations) {
+            Cuda.free(d);
+        }
+        allocations.clear();
+        if (handle != 0) {
+            Cuda.cublasDestroy(handle);
+        }
+        if (host.scope().isAlive()) {
+            host.close();
+        }
+    }
+
+    private long alloc(long bytes) {
+        long d = Cuda.malloc(bytes);
+        allocations.add(d);
+        return d;
+    }
+
+    private static long bytes(TensorType t) {
+        return Tensor.elementCount(t.shape()) * t.dtype().byteSize;
+    }
+
+    private static void checkCapacity(ArrowBuf buf, long bytes, String what, int i) {
+        if (buf == null || buf.capacity() < bytes) {
+            throw new IllegalArgumentException(what + " " + i + " holds " + (buf == null ? "nothing" : buf.capacity())
+                            + " bytes, needs " + bytes);
+        }
+    }
+
+    /** C (rank 0-2) must broadcast to rows x cols: sizes aligned from the right, each 1 or equal. */
+    static void checkBroadcast(OpView op, long[] cs, long rows, long cols) {
+        long cr = cs.length == 2 ? cs[0] : 1, cc = cs.length >= 1 ? cs[cs.length - 1] : 1;
+        if ((cr != 1 && cr != rows) || (cc != 1 && cc != cols)) {
+            throw new IllegalArgumentException(op.describe() + ": C of shape " + java.util.Arrays.toString(cs)
+                            + " does not broadcast to " + rows + "x" + cols);
+        }
+    }
+
+    /** Writes C broadcast to rows x cols (row-major) into dst. */
+    static void expand(MemorySegment c, long[] cs, int rows, int cols, MemorySegment dst) {
+        long cr = cs.length == 2 ? cs[0] : 1, cc = cs.length >= 1 ? cs[cs.length - 1] : 1;
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                long src = (cr == 1 ? 0 : i) * cc + (cc == 1 ? 0 : j);
+                dst.setAtIndex(F32, (long) i * cols + j, c.getAtIndex(F32, src));
+            }
+        }
+    }
+}
