@@ -54,7 +54,8 @@ public final class OpenBlasAccelerator implements Accelerator {
                                 FunctionDescriptor.ofVoid(I, I, I, I, I, I, F, P, I, P, I, F, P, I));
                 MethodHandle setThreads = linker.downcallHandle(lookup.findOrThrow("openblas_set_num_threads"),
                                 FunctionDescriptor.ofVoid(I));
-                setThreads.invokeExact(Integer.getInteger("dnnrun.openblas.threads", 1));
+                int threads = Integer.getInteger("dnnrun.openblas.threads", 1);
+                setThreads.invokeExact(threads);
             } catch (IllegalArgumentException e) {
                 why = LIBRARY + " not found (install Debian package libopenblas-dev)";
             } catch (Throwable t) {
