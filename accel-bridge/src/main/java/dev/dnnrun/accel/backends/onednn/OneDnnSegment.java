@@ -502,6 +502,11 @@ final class OneDnnSegment implements CompiledSegment {
         return m;
     }
 
+    /** How many primitives one execute runs (fused chains count once). */
+    int primitiveCount() {
+        return steps.size();
+    }
+
     // ---- Running --------------------------------------------------------------------------------------------
 
     @Override

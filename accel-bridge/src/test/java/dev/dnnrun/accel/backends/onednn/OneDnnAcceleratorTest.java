@@ -94,7 +94,12 @@ class OneDnnAcceleratorTest {
             for (int i = 0; i < ref.length; i++) {
                 ref[i] = Math.max(0, conv[i] + r[i]);
             }
-            assertClose(ref, run(b), 1e-4);
+            try (OneDnnSegment c = (OneDnnSegment) ACC.compile(b.build())) {
+                assertEquals(1, c.primitiveCount(), "Conv, Add and Relu run as one primitive");
+                Tensor[] out = b.outputTensors();
+                c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
+                assertClose(ref, out[0], 1e-4);
+            }
         }
     }
 
@@ -109,6 +114,9 @@ class OneDnnAcceleratorTest {
             b.op("MaxPool", List.of("r"), "y", ps, "kernel_shape", new long[] { 2, 2 }, "strides", new long[] { 2, 2 });
             b.output("y");
             float[] r = map(Reference.conv(x, xs, w, ws, null, 1, new int[] { 1, 1 }, new int[] { 0, 0 }, new int[] { 1, 1 }, cs), v -> Math.max(0, v));
+            try (OneDnnSegment c = (OneDnnSegment) ACC.compile(b.build())) {
+                assertEquals(2, c.primitiveCount(), "Conv+Relu fused, then MaxPool");
+            }
             assertClose(Reference.pool(r, cs, true, new int[] { 2, 2 }, new int[] { 2, 2 }, new int[4], false, ps), run(b), 1e-4);
         }
     }
