@@ -235,6 +235,9 @@ public final class OpenBlasAccelerator implements Accelerator {
             try {
                 for (OpView op : seg.ops()) {
                     GemmShape g = GemmShape.of(op, seg);
+                    if (g.m() == 0 || g.n() == 0 || g.k() == 0 || g.batch() == 0) {
+                        throw new UnsupportedSegmentException(op.describe() + " with an empty operand"); // the CPU path handles it
+                    }
                     Loc a = input(seg, op.inputs().get(0));
                     Loc b = input(seg, op.inputs().get(1));
                     Loc c = op.hasInput(2) ? input(seg, op.inputs().get(2)) : null;
