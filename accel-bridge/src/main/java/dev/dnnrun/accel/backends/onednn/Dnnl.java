@@ -1,0 +1,215 @@
+package dev.dnnrun.accel.backends.onednn;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The part of oneDNN 2.6's C API ({@code libdnnl.so.2}, Debian {@code libdnnl-dev}) that the backend uses. Struct
+ * sizes and enum values were read from {@code /usr/include/oneapi/dnnl/dnnl_types.h} of 2.6.3 with a C probe; the
+ * op descriptors are opaque, zeroed blocks of those sizes that oneDNN fills in.
+ */
+final class Dnnl {
+    static final String LIBRARY = "libdnnl.so.2";
+
+    // Struct sizes (x86-64, oneDNN 2.6).
+    static final long MEMORY_DESC_SIZE = 696;
+    static final long CONV_DESC_SIZE = 5976;
+    static final long POOL_DESC_SIZE = 3192;
+    static final long ELTWISE_DESC_SIZE = 1416;
+    static final long BNORM_DESC_SIZE = 3496;
+    static final long BINARY_DESC_SIZE = 2096;
+    static final long MATMUL_DESC_SIZE = 2800;
+    static final int MAX_DIMS = 12;
+
+    // Enums.
+    static final int F32 = 3;
+    static final int CPU = 1;
+    static final int STREAM_DEFAULT = 1;
+    static final int FORWARD_INFERENCE = 96;
+    static final int CONVOLUTION_DIRECT = 1;
+    static final int ELTWISE_RELU = 31;
+    static final int ELTWISE_TANH = 47;
+    static final int ELTWISE_ABS = 95;
+    static final int ELTWISE_SQRT = 111;
+    static final int ELTWISE_LOGISTIC = 175;
+    static final int ELTWISE_EXP = 191;
+    static final int ELTWISE_CLIP = 255;
+    static final int POOLING_MAX = 511;
+    static final int POOLING_AVG_INCLUDE_PADDING = 767;
+    static final int POOLING_AVG_EXCLUDE_PADDING = 1023;
+    static final int BINARY_ADD = 131056;
+    static final int USE_GLOBAL_STATS = 1;
+    static final int USE_SCALE = 8;
+    static final int USE_SHIFT = 16;
+
+    // Execution argument kinds.
+    static final int ARG_SRC = 1;
+    static final int ARG_SRC_1 = 2;
+    static final int ARG_DST = 17;
+    static final int ARG_WEIGHTS = 33;
+    static final int ARG_BIAS = 41;
+    static final int ARG_MEAN = 49;
+    static final int ARG_VARIANCE = 50;
+    static final int ARG_SCALE = 51;
+    static final int ARG_SHIFT = 52;
+
+    /** dnnl_exec_arg_t: {int arg; dnnl_memory_t memory;}. */
+    static final MemoryLayout EXEC_ARG = MemoryLayout.structLayout(ValueLayout.JAVA_INT.withName("arg"),
+                    MemoryLayout.paddingLayout(4), ValueLayout.ADDRESS.withName("memory"));
+
+    private static final String[] STATUS = { "success", "out_of_memory", "invalid_arguments", "unimplemented",
+        "iterator_ends", "runtime_error", "not_required" };
+
+    /** Non-null when the library cannot be used here. */
+    static final String unavailable;
+    private static final Map<String, MethodHandle> handles = new HashMap<>();
+    static final MethodHandle execute;
+    static final MethodHandle setDataHandle;
+    static final MethodHandle streamWait;
+    private static final MethodHandle mdSize;
+
+    static {
+        String why = null;
+        MethodHandle ex = null, set = null, wait = null, size = null;
+        try {
+            SymbolLookup lib = SymbolLookup.libraryLookup(LIBRARY, Arena.global());
+            var P = ValueLayout.ADDRESS;
+            var I = ValueLayout.JAVA_INT;
+            var L = ValueLayout.JAVA_LONG;
+            var F = ValueLayout.JAVA_FLOAT;
+            bind(lib, "dnnl_engine_create", P, I, L);
+            bind(lib, "dnnl_engine_destroy", P);
+            bind(lib, "dnnl_stream_create", P, P, I);
+            bind(lib, "dnnl_stream_destroy", P);
+            bind(lib, "dnnl_memory_desc_init_by_strides", P, I, P, I, P);
+            bind(lib, "dnnl_memory_create", P, P, P, P);
+            bind(lib, "dnnl_memory_destroy", P);
+            bind(lib, "dnnl_dilated_convolution_forward_desc_init", P, I, I, P, P, P, P, P, P, P, P);
+            bind(lib, "dnnl_pooling_forward_desc_init", P, I, I, P, P, P, P, P, P);
+            bind(lib, "dnnl_eltwise_forward_desc_init", P, I, I, P, F, F);
+            bind(lib, "dnnl_batch_normalization_forward_desc_init", P, I, P, F, I);
+            bind(lib, "dnnl_binary_desc_init", P, I, P, P, P);
+            bind(lib, "dnnl_matmul_desc_init", P, P, P, P, P);
+            bind(lib, "dnnl_primitive_attr_create", P);
+            bind(lib, "dnnl_primitive_attr_destroy", P);
+            bind(lib, "dnnl_primitive_attr_set_post_ops", P, P);
+            bind(lib, "dnnl_primitive_attr_set_output_scales", P, L, I, P);
+            bind(lib, "dnnl_post_ops_create", P);
+            bind(lib, "dnnl_post_ops_destroy", P);
+            bind(lib, "dnnl_post_ops_append_eltwise", P, F, I, F, F);
+            bind(lib, "dnnl_post_ops_append_sum", P, F);
+            bind(lib, "dnnl_primitive_desc_create", P, P, P, P, P);
+            bind(lib, "dnnl_primitive_desc_destroy", P);
+            bind(lib, "dnnl_primitive_create", P, P);
+            bind(lib, "dnnl_primitive_destroy", P);
+            ex = bind(lib, "dnnl_primitive_execute", P, P, I, P);
+            set = bind(lib, "dnnl_memory_set_data_handle", P, P);
+            wait = bind(lib, "dnnl_stream_wait", P);
+            size = Linker.nativeLinker().downcallHandle(lib.findOrThrow("dnnl_memory_desc_get_size"), FunctionDescriptor.of(L, P));
+        } catch (IllegalArgumentException e) {
+            why = LIBRARY + " not found (install Debian package libdnnl-dev)";
+        } catch (Throwable t) {
+            why = LIBRARY + " unusable: " + t;
+        }
+        unavailable = why;
+        execute = ex;
+        setDataHandle = set;
+        streamWait = wait;
+        mdSize = size;
+    }
+
+    private Dnnl() {
+    }
+
+    private static MethodHandle bind(SymbolLookup lib, String name, ValueLayout... args) {
+        MethodHandle h = Linker.nativeLinker().downcallHandle(lib.findOrThrow(name),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, args));
+        handles.put(name, h);
+        return h;
+    }
+
+    /** Calls {@code name} (compile-time paths only: boxes its arguments) and checks its status. */
+    static void call(String name, Object... args) {
+        int status;
+        try {
+            status = (int) handles.get(name).invokeWithArguments(args);
+        } catch (Throwable t) {
+            throw new IllegalStateException(name + " failed: " + t, t);
+        }
+        check(name, status);
+    }
+
+    static void check(String name, int status) {
+        if (status != 0) {
+            String s = status > 0 && status < STATUS.length ? STATUS[status] : "status " + status;
+            throw new DnnlException(name + " returned dnnl_" + s);
+        }
+    }
+
+    /** A call that oneDNN rejected, e.g. an unimplemented combination of shapes and attributes. */
+    static final class DnnlException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        DnnlException(String message) {
+            super(message);
+        }
+    }
+
+    /** Calls a creator {@code name(&handle, args...)} and returns the handle. */
+    static MemorySegment create(Arena arena, String name, Object... args) {
+        MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+        Object[] all = new Object[args.length + 1];
+        all[0] = out;
+        System.arraycopy(args, 0, all, 1, args.length);
+        call(name, all);
+        return out.get(ValueLayout.ADDRESS, 0);
+    }
+
+    /** Bytes a memory with descriptor {@code md} spans. */
+    static long memoryDescSize(MemorySegment md) {
+        try {
+            return (long) mdSize.invokeExact(md);
+        } catch (Throwable t) {
+            throw new IllegalStateException("dnnl_memory_desc_get_size failed: " + t, t);
+        }
+    }
+
+    /** A dnnl_dims_t (12 int64) holding {@code values}. */
+    static MemorySegment dims(Arena arena, long... values) {
+        MemorySegment s = arena.allocate(ValueLayout.JAVA_LONG, MAX_DIMS);
+        for (int i = 0; i < values.length; i++) {
+            s.setAtIndex(ValueLayout.JAVA_LONG, i, values[i]);
+        }
+        return s;
+    }
+
+    /** A float32 memory descriptor for a dense row-major tensor (rank 0 becomes [1]). */
+    static MemorySegment rowMajor(Arena arena, long... shape) {
+        long[] d = shape.length == 0 ? new long[] { 1 } : shape;
+        long[] strides = new long[d.length];
+        long s = 1;
+        for (int i = d.length - 1; i >= 0; i--) {
+            strides[i] = s;
+            s *= d[i];
+        }
+        return strided(arena, d, strides);
+    }
+
+    /** A float32 memory descriptor with explicit strides (in elements). */
+    static MemorySegment strided(Arena arena, long[] dims, long[] strides) {
+        if (dims.length > MAX_DIMS) {
+            throw new IllegalArgumentException("rank " + dims.length + " exceeds oneDNN's " + MAX_DIMS);
+        }
+        MemorySegment md = arena.allocate(MEMORY_DESC_SIZE, 8);
+        call("dnnl_memory_desc_init_by_strides", md, dims.length, dims(arena, dims), F32, dims(arena, strides));
+        return md;
+    }
+}

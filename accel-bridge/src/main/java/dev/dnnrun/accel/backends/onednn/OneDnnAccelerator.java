@@ -1,0 +1,321 @@
+package dev.dnnrun.accel.backends.onednn;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import dev.dnnrun.accel.Accelerator;
+import dev.dnnrun.accel.CompiledSegment;
+import dev.dnnrun.accel.OpView;
+import dev.dnnrun.accel.Pattern;
+import dev.dnnrun.accel.Segment;
+import dev.dnnrun.accel.Support;
+import dev.dnnrun.accel.TensorType;
+import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.tensor.DType;
+import dev.dnnrun.tensor.Tensor;
+
+/**
+ * oneDNN 2.6 (Debian {@code libdnnl-dev}) through {@code java.lang.foreign}: float32 Conv, MatMul, Gemm, pooling,
+ * eltwise, BatchNormalization and Add on plain row-major (NCHW/OIHW) memory, so segment inputs and outputs are the
+ * Arrow buffers themselves. A Conv/MatMul/Gemm followed in the segment by eltwise ops and same-shape Adds runs as
+ * one primitive with post-ops.
+ */
+public final class OneDnnAccelerator implements Accelerator {
+    static final Set<String> ELTWISE = Set.of("Relu", "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Exp", "Sqrt", "Abs");
+    static final Set<String> OPS = Set.of("Conv", "MatMul", "Gemm", "MaxPool", "AveragePool", "BatchNormalization", "Add",
+                    "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Exp", "Sqrt", "Abs");
+
+    @Override
+    public String name() {
+        return "onednn";
+    }
+
+    @Override
+    public String unavailableReason() {
+        try {
+            return Dnnl.unavailable;
+        } catch (Throwable t) {
+            return Dnnl.LIBRARY + " unusable: " + t;
+        }
+    }
+
+    @Override
+    public Support supports(OpView op) {
+        try {
+            long[][] in = new long[op.inputs().size()][];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = op.hasInput(i) && op.inputType(i) != null ? op.inputType(i).shape() : null;
+            }
+            TensorType out = op.outputType(0);
+            check(op, in, out == null ? null : out.shape());
+            return Support.yes();
+        } catch (UnsupportedSegmentException e) {
+            return Support.no(e.getMessage());
+        } catch (RuntimeException e) {
+            return Support.no(op.opType() + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public List<Pattern> patterns() {
+        return List.of(Pattern.of("Conv+Relu", "Conv", "Relu"), Pattern.of("Conv+Add+Relu", "Conv", "Add", "Relu"),
+                        Pattern.of("Conv+Add", "Conv", "Add"), Pattern.of("MatMul+Add", "MatMul", "Add"),
+                        Pattern.of("Gemm+Relu", "Gemm", "Relu"));
+    }
+
+    @Override
+    public CompiledSegment compile(Segment segment) throws UnsupportedSegmentException {
+        if (unavailableReason() != null) {
+            throw new UnsupportedSegmentException(unavailableReason());
+        }
+        return new OneDnnSegment(segment);
+    }
+
+    static UnsupportedSegmentException no(String reason) {
+        return new UnsupportedSegmentException(reason);
+    }
+
+    /**
+     * Checks that oneDNN can run {@code op} with input shapes {@code in} (null entries for omitted inputs; sizes
+     * may be -1 at load time) and output shape {@code out}. Throws with the reason otherwise.
+     */
+    static void check(OpView op, long[][] in, long[] out) throws UnsupportedSegmentException {
+        String type = op.opType();
+        if (!op.domain().isEmpty() && !op.domain().equals("ai.onnx")) {
+            throw no(type + " of domain " + op.domain());
+        }
+        if (!OPS.contains(type)) {
+            throw no(type + ": not an operator the onednn backend runs");
+        }
+        for (int i = 0; i < op.inputs().size(); i++) {
+            TensorType t = op.inputType(i);
+            if (op.hasInput(i) && (t == null || t.dtype() != DType.FLOAT)) {
+                throw no(type + " with dtype " + (t == null ? "unknown" : t.dtype().displayName) + ": only float32");
+            }
+            if (op.hasInput(i) && (in[i] == null || in[i].length > Dnnl.MAX_DIMS)) {
+                throw no(type + " input " + i + " of unknown rank or rank above " + Dnnl.MAX_DIMS);
+            }
+        }
+        if (out == null) {
+            throw no(type + " output of unknown rank");
+        }
+        switch (type) {
+            case "Conv" -> conv(op, in[0], in[1], out);
+            case "MaxPool", "AveragePool" -> pool(op, in[0], out);
+            case "MatMul" -> {
+                if (in[0].length < 2 || in[1].length < 2) {
+                    throw no("MatMul with a 1-D input");
+                }
+            }
+            case "Gemm" -> gemm(op, in);
+            case "BatchNormalization" -> {
+                if (in[0].length < 2 || in[0].length > 5) {
+                    throw no("BatchNormalization of rank " + in[0].length + ": only 2 to 5");
+                }
+                if (op.intAttr("training_mode", 0) != 0 || op.outputs().size() > 1) {
+                    throw no("BatchNormalization in training mode");
+                }
+                if (op.intAttr("spatial", 1) != 1) {
+                    throw no("BatchNormalization spatial=0");
+                }
+                if (op.inputs().size() != 5) {
+                    throw no("BatchNormalization with " + op.inputs().size() + " inputs");
+                }
+            }
+            case "Add" -> {
+                if (!broadcastsTo(in[1], in[0]) && !broadcastsTo(in[0], in[1])) {
+                    throw no("Add of " + Arrays.toString(in[0]) + " and " + Arrays.toString(in[1])
+                                    + ": only same shapes or one side broadcast to the other");
+                }
+            }
+            case "Clip" -> clipBounds(op);
+            default -> {
+                // Other eltwise ops take no attributes that matter.
+            }
+        }
+    }
+
+    /** True when {@code small} broadcasts (numpy rules) to exactly {@code big}. */
+    static boolean broadcastsTo(long[] small, long[] big) {
+        if (small.length > big.length) {
+            return false;
+        }
+        for (int i = 1; i <= small.length; i++) {
+            long s = small[small.length - i], b = big[big.length - i];
+            if (s != 1 && s != b) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void gemm(OpView op, long[][] in) throws UnsupportedSegmentException {
+        if (in[0].length != 2 || in[1].length != 2) {
+            throw no("Gemm with inputs of ranks " + in[0].length + " and " + in[1].length);
+        }
+        boolean bias = op.hasInput(2);
+        if (bias && in[2].length > 2) {
+            throw no("Gemm bias of rank " + in[2].length);
+        }
+        if (bias && op.floatAttr("beta", 1) != 1 && op.constant(2) == null) {
+            throw no("Gemm beta != 1 with a non-constant C");
+        }
+        if (bias && op.floatAttr("alpha", 1) != 1 && op.constant(1) == null) {
+            throw no("Gemm alpha != 1 with C and a non-constant B");
+        }
+    }
+
+    /** {min, max} for Clip: attributes before opset 11, constant inputs after. */
+    static float[] clipBounds(OpView op) throws UnsupportedSegmentException {
+        float lo = -Float.MAX_VALUE, hi = Float.MAX_VALUE;
+        if (op.opsetVersion() < 11) {
+            lo = (float) op.floatAttr("min", lo);
+            hi = (float) op.floatAttr("max", hi);
+        } else {
+            for (int i = 1; i <= 2; i++) {
+                if (!op.hasInput(i)) {
+                    continue;
+                }
+                Tensor t = op.constant(i);
+                if (t == null || t.elementCount() != 1) {
+                    throw no("Clip with a non-constant " + (i == 1 ? "min" : "max"));
+                }
+                if (i == 1) {
+                    lo = t.getFloat(0);
+                } else {
+                    hi = t.getFloat(0);
+                }
+            }
+        }
+        return new float[] { lo, hi };
+    }
+
+    /** Spatial parameters of a 2-D Conv or pooling, with ONNX pads resolved for the input size. */
+    record Window(long[] kernel, long[] strides, long[] dilations, long[] padL, long[] padR) {
+        /** Output size along spatial axis i, as oneDNN computes it (floor). */
+        long outSize(long in, int i) {
+            long k = (kernel[i] - 1) * dilations[i] + 1;
+            return (in + padL[i] + padR[i] - k) / strides[i] + 1;
+        }
+    }
+
+    static Window window(OpView op, long[] kernel, long[] x) throws UnsupportedSegmentException {
+        String t = op.opType();
+        long[] strides = ints(op, "strides", 1);
+        long[] dil = ints(op, "dilations", 1);
+        for (int i = 0; i < 2; i++) {
+            if (strides[i] < 1 || dil[i] < 1 || kernel[i] < 1) {
+                throw no(t + " with strides " + Arrays.toString(strides) + ", dilations " + Arrays.toString(dil) + ", kernel "
+                                + Arrays.toString(kernel));
+            }
+        }
+        long[] padL = new long[2], padR = new long[2];
+        String auto = op.stringAttr("auto_pad", "NOTSET");
+        switch (auto) {
+            case "NOTSET" -> {
+                long[] pads = op.intsAttr("pads");
+                if (pads != null) {
+                    if (pads.length != 4) {
+                        throw no(t + " pads of length " + pads.length + " for 2 spatial axes");
+                    }
+                    for (int i = 0; i < 2; i++) {
+                        padL[i] = pads[i];
+                        padR[i] = pads[i + 2];
+                        if (padL[i] < 0 || padR[i] < 0) {
+                            throw no(t + " with negative pads " + Arrays.toString(pads));
+                        }
+                    }
+                }
+            }
+            case "VALID" -> {
+            }
+            case "SAME_UPPER", "SAME_LOWER" -> {
+                for (int i = 0; i < 2; i++) {
+                    long in = x[i + 2];
+                    if (in < 0) {
+                        continue; // known at compile
+                    }
+                    long outSize = (in + strides[i] - 1) / strides[i];
+                    long total = Math.max(0, (outSize - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1 - in);
+                    long small = total / 2;
+                    padL[i] = auto.equals("SAME_UPPER") ? small : total - small;
+                    padR[i] = total - padL[i];
+                }
+            }
+            default -> throw no(t + " auto_pad=" + auto);
+        }
+        return new Window(kernel, strides, dil, padL, padR);
+    }
+
+    private static long[] ints(OpView op, String name, long def) throws UnsupportedSegmentException {
+        long[] v = op.intsAttr(name);
+        if (v == null) {
+            return new long[] { def, def };
+        }
+        if (v.length != 2) {
+            throw no(op.opType() + " " + name + " of length " + v.length + ": only 2-D");
+        }
+        return v;
+    }
+
+    static Window conv(OpView op, long[] x, long[] w, long[] y) throws UnsupportedSegmentException {
+        if (x.length != 4 || w.length != 4) {
+            throw no("Conv of rank " + x.length + ": only 2-D (NCHW)");
+        }
+        long group = op.intAttr("group", 1);
+        if (group < 1 || (x[1] >= 0 && x[1] % group != 0) || (w[0] >= 0 && w[0] % group != 0)
+                        || (x[1] >= 0 && w[1] >= 0 && x[1] != w[1] * group)) {
+            throw no("Conv group=" + group + " does not fit input " + Arrays.toString(x) + " and weights " + Arrays.toString(w));
+        }
+        long[] kernel = { w[2], w[3] };
+        long[] ks = op.intsAttr("kernel_shape");
+        if (ks != null && !Arrays.equals(ks, kernel) && kernel[0] >= 0 && kernel[1] >= 0) {
+            throw no("Conv kernel_shape " + Arrays.toString(ks) + " differs from the weights " + Arrays.toString(w));
+        }
+        if (kernel[0] < 0 || kernel[1] < 0) {
+            return null; // load time, weights' shape unknown
+        }
+        Window win = window(op, kernel, x);
+        checkOut(op, win, x, y, y.length == 4 && (y[1] < 0 || w[0] < 0 || y[1] == w[0]));
+        return win;
+    }
+
+    static Window pool(OpView op, long[] x, long[] y) throws UnsupportedSegmentException {
+        String t = op.opType();
+        if (x.length != 4) {
+            throw no(t + " of rank " + x.length + ": only 2-D (NCHW)");
+        }
+        if (op.outputs().size() > 1 && !op.outputs().get(1).isEmpty()) {
+            throw no("MaxPool with an Indices output");
+        }
+        long[] dil = op.intsAttr("dilations");
+        if (dil != null && Arrays.stream(dil).anyMatch(d -> d != 1)) {
+            throw no(t + " with dilations " + Arrays.toString(dil));
+        }
+        long[] kernel = op.intsAttr("kernel_shape");
+        if (kernel == null || kernel.length != 2) {
+            throw no(t + " kernel_shape " + Arrays.toString(kernel) + ": only 2-D");
+        }
+        Window win = window(op, kernel, x);
+        boolean ceil = op.intAttr("ceil_mode", 0) != 0;
+        try {
+            checkOut(op, win, x, y, y.length == 4);
+        } catch (UnsupportedSegmentException e) {
+            throw ceil ? no(t + " ceil_mode=1 (its output size differs from oneDNN's)") : e;
+        }
+        return win;
+    }
+
+    private static void checkOut(OpView op, Window win, long[] x, long[] y, boolean channelsFit) throws UnsupportedSegmentException {
+        boolean ok = channelsFit && (y[0] < 0 || x[0] < 0 || y[0] == x[0]);
+        for (int i = 0; i < 2 && ok; i++) {
+            long want = win.outSize(x[i + 2], i);
+            ok = x[i + 2] < 0 || y[i + 2] < 0 || (want == y[i + 2] && want > 0);
+        }
+        if (!ok) {
+            throw no(op.opType() + " output " + Arrays.toString(y) + " does not match input " + Arrays.toString(x)
+                            + " with its window");
+        }
+    }
+}

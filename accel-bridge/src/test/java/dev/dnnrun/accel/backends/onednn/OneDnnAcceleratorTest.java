@@ -1,0 +1,355 @@
+package dev.dnnrun.accel.backends.onednn;
+
+import static dev.dnnrun.accel.backends.Reference.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
+
+import org.apache.arrow.memory.ArrowBuf;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.dnnrun.accel.CompiledSegment;
+import dev.dnnrun.accel.OpView;
+import dev.dnnrun.accel.Support;
+import dev.dnnrun.accel.TensorType;
+import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.accel.backends.Reference;
+import dev.dnnrun.accel.backends.SegmentBuilder;
+import dev.dnnrun.tensor.DType;
+import dev.dnnrun.tensor.Tensor;
+
+class OneDnnAcceleratorTest {
+    private static final OneDnnAccelerator ACC = new OneDnnAccelerator();
+
+    @BeforeAll
+    static void needsLibrary() {
+        Assumptions.assumeTrue(ACC.unavailableReason() == null, () -> "skipped: " + ACC.unavailableReason());
+    }
+
+    private static Tensor run(SegmentBuilder b) throws Exception {
+        try (CompiledSegment c = ACC.compile(b.build())) {
+            Tensor[] out = b.outputTensors();
+            c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
+            return out[0];
+        }
+    }
+
+    private static float[] map(float[] x, DoubleUnaryOperator f) {
+        float[] r = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            r[i] = (float) f.applyAsDouble(x[i]);
+        }
+        return r;
+    }
+
+    @Test
+    void convWithGroupsStridesPadsDilationsAndBias() throws Exception {
+        long[] xs = { 2, 4, 9, 8 }, ws = { 6, 2, 3, 3 }, ys = { 2, 6, 4, 5 };
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", xs);
+            float[] w = b.constant("w", ws);
+            float[] bias = b.constant("b", 6);
+            b.op("Conv", List.of("x", "w", "b"), "y", ys, "group", 2L, "strides", new long[] { 2, 2 },
+                            "pads", new long[] { 1, 2, 1, 1 }, "dilations", new long[] { 2, 1 }, "kernel_shape", new long[] { 3, 3 });
+            b.output("y");
+            float[] ref = Reference.conv(x, xs, w, ws, bias, 2, new int[] { 2, 2 }, new int[] { 1, 2 }, new int[] { 2, 1 }, ys);
+            assertClose(ref, run(b), 1e-4);
+        }
+    }
+
+    @Test
+    void convSamePadding() throws Exception {
+        long[] xs = { 1, 3, 7, 7 }, ws = { 5, 3, 3, 3 }, ys = { 1, 5, 4, 4 };
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", xs);
+            float[] w = b.constant("w", ws);
+            b.op("Conv", List.of("x", "w"), "y", ys, "strides", new long[] { 2, 2 }, "auto_pad", "SAME_UPPER");
+            b.output("y");
+            // total pad 2 per axis: 1 before, 1 after
+            assertClose(Reference.conv(x, xs, w, ws, null, 1, new int[] { 2, 2 }, new int[] { 1, 1 }, new int[] { 1, 1 }, ys), run(b), 1e-4);
+        }
+    }
+
+    @Test
+    void convAddReluFusedWithResidual() throws Exception {
+        long[] xs = { 1, 8, 6, 6 }, ws = { 8, 8, 3, 3 };
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", xs);
+            float[] w = b.constant("w", ws);
+            float[] bias = b.constant("b", 8);
+            float[] r = b.input("r", xs);
+            b.op("Conv", List.of("x", "w", "b"), "c", xs, "pads", new long[] { 1, 1, 1, 1 });
+            b.op("Add", List.of("r", "c"), "s", xs);
+            b.op("Relu", List.of("s"), "y", xs);
+            b.output("y");
+            float[] conv = Reference.conv(x, xs, w, ws, bias, 1, new int[] { 1, 1 }, new int[] { 1, 1 }, new int[] { 1, 1 }, xs);
+            float[] ref = new float[conv.length];
+            for (int i = 0; i < ref.length; i++) {
+                ref[i] = Math.max(0, conv[i] + r[i]);
+            }
+            try (OneDnnSegment c = (OneDnnSegment) ACC.compile(b.build())) {
+                assertEquals(1, c.primitiveCount(), "Conv, Add and Relu run as one primitive");
+                Tensor[] out = b.outputTensors();
+                c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
+                assertClose(ref, out[0], 1e-4);
+            }
+        }
+    }
+
+    @Test
+    void convReluThenPoolChainUsesIntermediates() throws Exception {
+        long[] xs = { 1, 2, 8, 8 }, ws = { 4, 2, 1, 1 }, cs = { 1, 4, 8, 8 }, ps = { 1, 4, 4, 4 };
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", xs);
+            float[] w = b.constant("w", ws);
+            b.op("Conv", List.of("x", "w"), "c", cs);
+            b.op("Relu", List.of("c"), "r", cs);
+            b.op("MaxPool", List.of("r"), "y", ps, "kernel_shape", new long[] { 2, 2 }, "strides", new long[] { 2, 2 });
+            b.output("y");
+            float[] r = map(Reference.conv(x, xs, w, ws, null, 1, new int[] { 1, 1 }, new int[] { 0, 0 }, new int[] { 1, 1 }, cs), v -> Math.max(0, v));
+            try (OneDnnSegment c = (OneDnnSegment) ACC.compile(b.build())) {
+                assertEquals(2, c.primitiveCount(), "Conv+Relu fused, then MaxPool");
+            }
+            assertClose(Reference.pool(r, cs, true, new int[] { 2, 2 }, new int[] { 2, 2 }, new int[4], false, ps), run(b), 1e-4);
+        }
+    }
+
+    @Test
+    void pooling() throws Exception {
+        long[] xs = { 2, 3, 7, 6 }, ys = { 2, 3, 4, 3 };
+        for (String type : new String[] { "MaxPool", "AveragePool" }) {
+            for (long include = 0; include <= 1; include++) {
+                try (SegmentBuilder b = new SegmentBuilder()) {
+                    float[] x = b.input("x", xs);
+                    b.op(type, List.of("x"), "y", ys, "kernel_shape", new long[] { 3, 2 }, "strides", new long[] { 2, 2 },
+                                    "pads", new long[] { 1, 0, 1, 0 }, "count_include_pad", include);
+                    b.output("y");
+                    float[] ref = Reference.pool(x, xs, type.equals("MaxPool"), new int[] { 3, 2 }, new int[] { 2, 2 },
+                                    new int[] { 1, 0, 1, 0 }, include == 1, ys);
+                    assertClose(ref, run(b), 1e-5);
+                }
+            }
+        }
+    }
+
+    @Test
+    void poolCeilModeDeclinedOnlyWhenSizesDiffer() throws Exception {
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            b.input("x", 1, 1, 6, 6);
+            OpView op = b.op("MaxPool", List.of("x"), "y", new long[] { 1, 1, 3, 3 }, "kernel_shape", new long[] { 2, 2 },
+                            "strides", new long[] { 2, 2 }, "ceil_mode", 1L);
+            assertTrue(ACC.supports(op).supported());
+        }
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            b.input("x", 1, 1, 5, 5);
+            OpView op = b.op("MaxPool", List.of("x"), "y", new long[] { 1, 1, 3, 3 }, "kernel_shape", new long[] { 2, 2 },
+                            "strides", new long[] { 2, 2 }, "ceil_mode", 1L);
+            b.output("y");
+            Support s = ACC.supports(op);
+            assertFalse(s.supported());
+            assertTrue(s.reason().contains("ceil_mode=1"), s.reason());
+            assertThrows(UnsupportedSegmentException.class, () -> ACC.compile(b.build()));
+        }
+    }
+
+    @Test
+    void eltwise() throws Exception {
+        Object[][] cases = { { "Relu", (DoubleUnaryOperator) v -> Math.max(0, v), new Object[0] },
+            { "Sigmoid", (DoubleUnaryOperator) v -> 1 / (1 + Math.exp(-v)), new Object[0] },
+            { "Tanh", (DoubleUnaryOperator) Math::tanh, new Object[0] },
+            { "LeakyRelu", (DoubleUnaryOperator) v -> v < 0 ? 0.2 * v : v, new Object[] { "alpha", 0.2 } },
+            { "Exp", (DoubleUnaryOperator) Math::exp, new Object[0] },
+            { "Abs", (DoubleUnaryOperator) Math::abs, new Object[0] } };
+        for (Object[] c : cases) {
+            try (SegmentBuilder b = new SegmentBuilder()) {
+                float[] x = b.input("x", 3, 5, 7);
+                b.op((String) c[0], List.of("x"), "y", new long[] { 3, 5, 7 }, (Object[]) c[2]);
+                b.output("y");
+                assertClose(map(x, (DoubleUnaryOperator) c[1]), run(b), 1e-5);
+            }
+        }
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = map(b.input("x", 40), Math::abs);
+            b.op("Abs", List.of("x"), "a", new long[] { 40 });
+            b.op("Sqrt", List.of("a"), "y", new long[] { 40 });
+            b.output("y");
+            assertClose(map(x, Math::sqrt), run(b), 1e-5);
+        }
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", 4, 10);
+            b.constant("lo", new float[] { -0.25f });
+            b.constant("hi", new float[] { 0.5f });
+            b.op("Clip", List.of("x", "lo", "hi"), "y", new long[] { 4, 10 });
+            b.output("y");
+            assertClose(map(x, v -> Math.min(0.5, Math.max(-0.25, v))), run(b), 1e-6);
+        }
+    }
+
+    @Test
+    void batchNormalization() throws Exception {
+        long[] xs = { 2, 3, 4, 5 };
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", xs);
+            float[] scale = b.constant("s", 3);
+            float[] shift = b.constant("b", 3);
+            float[] mean = b.constant("m", 3);
+            float[] var = map(b.random(3), v -> Math.abs(v) + 0.1);
+            b.constant("v", var, 3);
+            b.op("BatchNormalization", List.of("x", "s", "b", "m", "v"), "y", xs, "epsilon", 1e-3);
+            b.output("y");
+            float[] ref = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                int c = (i / 20) % 3;
+                ref[i] = (float) ((x[i] - mean[c]) / Math.sqrt(var[c] + 1e-3) * scale[c] + shift[c]);
+            }
+            assertClose(ref, run(b), 1e-4);
+        }
+    }
+
+    @Test
+    void addSameShapeAndBroadcast() throws Exception {
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", 2, 3, 4);
+            float[] c = b.constant("c", 3, 1);
+            b.op("Add", List.of("c", "x"), "y", new long[] { 2, 3, 4 });
+            b.output("y");
+            float[] ref = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                ref[i] = x[i] + c[(i / 4) % 3];
+            }
+            assertClose(ref, run(b), 1e-6);
+        }
+    }
+
+    @Test
+    void matmulBatchedAndBiasAdd() throws Exception {
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] a = b.input("a", 3, 4, 5);
+            float[] w = b.constant("w", 5, 6);
+            float[] bias = b.constant("bias", 6);
+            b.op("MatMul", List.of("a", "w"), "m", new long[] { 3, 4, 6 });
+            b.op("Add", List.of("m", "bias"), "y", new long[] { 3, 4, 6 });
+            b.output("y");
+            float[] ref = Reference.matmul(a, w, 3, 4, 5, 6, 20, 0);
+            for (int i = 0; i < ref.length; i++) {
+                ref[i] += bias[i % 6];
+            }
+            assertClose(ref, run(b), 1e-4);
+        }
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] a = b.input("a", 2, 3, 4, 5);
+            float[] w = b.input("w", 2, 3, 5, 6);
+            b.op("MatMul", List.of("a", "w"), "y", new long[] { 2, 3, 4, 6 });
+            b.output("y");
+            assertClose(Reference.matmul(a, w, 6, 4, 5, 6, 20, 30), run(b), 1e-4);
+        }
+    }
+
+    @Test
+    void gemmTransposesScalesBiasAndRelu() throws Exception {
+        long[][] biasShapes = { { 7 }, { 1, 7 }, { 5, 1 }, { 5, 7 } };
+        for (long[] cs : biasShapes) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                try (SegmentBuilder b = new SegmentBuilder()) {
+                    float[] a = b.input("a", ta ? new long[] { 3, 5 } : new long[] { 5, 3 });
+                    float[] w = b.constant("w", tb ? new long[] { 7, 3 } : new long[] { 3, 7 });
+                    float[] c = b.constant("c", cs);
+                    b.op("Gemm", List.of("a", "w", "c"), "g", new long[] { 5, 7 }, "transA", ta ? 1L : 0L, "transB", tb ? 1L : 0L,
+                                    "alpha", 0.5, "beta", 2.0);
+                    b.op("Relu", List.of("g"), "y", new long[] { 5, 7 });
+                    b.output("y");
+                    float[] ref = map(Reference.gemm(a, w, c, cs, 5, 3, 7, ta, tb, 0.5f, 2f), v -> Math.max(0, v));
+                    assertClose(ref, run(b), 1e-4);
+                }
+            }
+        }
+        try (SegmentBuilder b = new SegmentBuilder()) { // alpha without C: output scale
+            float[] a = b.input("a", 4, 3);
+            float[] w = b.input("w", 3, 2);
+            b.op("Gemm", List.of("a", "w"), "y", new long[] { 4, 2 }, "alpha", 3.0);
+            b.output("y");
+            assertClose(Reference.gemm(a, w, null, null, 4, 3, 2, false, false, 3f, 0f), run(b), 1e-4);
+        }
+    }
+
+    @Test
+    void declinesWithReasons() {
+        OpView f64 = new OpView("c", "Conv", "", 13, Map.of(), List.of("x", "w"), List.of("y"),
+                        List.of(new TensorType(DType.DOUBLE, new long[] { 1, 1, 3, 3 }), new TensorType(DType.DOUBLE, new long[] { 1, 1, 1, 1 })),
+                        List.of(new TensorType(DType.DOUBLE, new long[] { 1, 1, 3, 3 })), Map.of());
+        assertEquals("Conv with dtype float64: only float32", ACC.supports(f64).reason());
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            b.input("x", 1, 2, 5, 5);
+            b.constant("w", 2, 2, 3, 3);
+            OpView bad = b.op("Conv", List.of("x", "w"), "y", new long[] { 1, 2, 3, 3 }, "pads", new long[] { 1, 1, 1 });
+            b.output("y");
+            Support s = ACC.supports(bad);
+            assertFalse(s.supported());
+            assertEquals("Conv pads of length 3 for 2 spatial axes", s.reason());
+            assertThrows(UnsupportedSegmentException.class, () -> ACC.compile(b.build()));
+        }
+        try (SegmentBuilder b = new SegmentBuilder()) { // output shape that does not fit the window
+            b.input("x", 1, 2, 5, 5);
+            b.constant("w", 2, 2, 3, 3);
+            b.op("Conv", List.of("x", "w"), "y", new long[] { 1, 2, 5, 5 });
+            b.output("y");
+            assertThrows(UnsupportedSegmentException.class, () -> ACC.compile(b.build()));
+        }
+        OpView softmax = new OpView("s", "Softmax", "", 13, Map.of(), List.of("x"), List.of("y"), List.of(), List.of(), Map.of());
+        assertFalse(ACC.supports(softmax).supported());
+        assertEquals(List.of("Conv", "Add", "Relu"), ACC.patterns().get(1).opTypes());
+    }
+
+    @Test
+    void wrongBufferSizesThrow() throws Exception {
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            b.input("x", 1, 4, 8, 8);
+            b.constant("w", 4, 4, 3, 3);
+            b.op("Conv", List.of("x", "w"), "y", new long[] { 1, 4, 6, 6 });
+            b.output("y");
+            try (CompiledSegment c = ACC.compile(b.build())) {
+                ArrowBuf[] in = b.inputBuffers();
+                Tensor small = b.tensor(new float[4], 4);
+                assertThrows(IllegalArgumentException.class, () -> c.execute(in, SegmentBuilder.buffers(small)));
+                assertThrows(IllegalArgumentException.class, () -> c.execute(SegmentBuilder.buffers(small), SegmentBuilder.buffers(b.outputTensors())));
+                assertThrows(IllegalArgumentException.class, () -> c.execute(new ArrowBuf[0], SegmentBuilder.buffers(b.outputTensors())));
+                assertThrows(IllegalArgumentException.class, () -> c.execute(new ArrowBuf[] { null }, SegmentBuilder.buffers(b.outputTensors())));
+                c.execute(in, SegmentBuilder.buffers(b.outputTensors())); // still usable after rejected calls
+            }
+        }
+    }
+
+    @Test
+    void sgemm1024Throughput() throws Exception {
+        int n = 1024;
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            b.input("a", n, n);
+            b.input("w", n, n);
+            b.op("MatMul", List.of("a", "w"), "y", new long[] { n, n });
+            b.output("y");
+            try (CompiledSegment c = ACC.compile(b.build())) {
+                ArrowBuf[] in = b.inputBuffers();
+                ArrowBuf[] out = SegmentBuilder.buffers(b.outputTensors());
+                for (int i = 0; i < 3; i++) {
+                    c.execute(in, out);
+                }
+                int reps = 10;
+                long t0 = System.nanoTime();
+                for (int i = 0; i < reps; i++) {
+                    c.execute(in, out);
+                }
+                double s = (System.nanoTime() - t0) / 1e9 / reps;
+                System.out.printf("onednn matmul 1024^3 (OMP_NUM_THREADS=%s): %.1f GFLOP/s (%.2f ms)%n", System.getenv("OMP_NUM_THREADS"),
+                                2.0 * n * n * n / s / 1e9, s * 1e3);
+            }
+        }
+    }
+}
