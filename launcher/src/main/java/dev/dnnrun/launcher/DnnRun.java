@@ -52,6 +52,14 @@ public final class DnnRun {
                       -n, --iterations N      after the first run, time N more runs: median and p90 latency
                           --warmup M          untimed runs before the timed ones (default 0)
                           --profile           time every operator node and print the time per operator type
+                          --accel LIST        accelerators in priority order, e.g. onednn,openblas,cpu; 'cpu' (default)
+                                              uses dnnrun's own kernels only, 'auto' every available backend
+                          --list-accel        list the accelerators on the class path and whether they can run here
+                          --explain           after the first run, print the segments (backend, ops, shapes, state) and,
+                                              for every operator left on the cpu, each accelerator's reason
+                          --placement FILE    replay a placement (JSON written by --placement-out) instead of partitioning
+                          --placement-out FILE  write the placement as JSON
+                          --graph-out FILE    write the graph coloured by backend: FILE.dot, or FILE.svg (needs Graphviz)
                       -v, --verbose           print the engine implementation and stack traces on errors
                       -h, --help              print this text
                           --version           print the versions of dnnrun, the dnn language and the engine
@@ -61,6 +69,20 @@ public final class DnnRun {
                     """;
 
     private DnnRun() {
+    }
+
+    /** --list-accel: every backend on the class path, and why an unavailable one cannot run here. */
+    private static int listAccelerators(PrintStream out, PrintStream err) {
+        try (Context context = Context.newBuilder(LANGUAGE).allowAllAccess(true).out(out).err(err).build()) {
+            Value list = context.getBindings(LANGUAGE).invokeMember("accelerators");
+            out.printf(Locale.ROOT, "  %-12s %s%n", "cpu", "available (dnnrun's own kernels; always the fallback)");
+            for (long i = 0; i < list.getArraySize(); i++) {
+                Value a = list.getArrayElement(i);
+                out.printf(Locale.ROOT, "  %-12s %s%n", a.getMember("name").asString(),
+                                a.getMember("available").asBoolean() ? "available" : "unavailable: " + a.getMember("reason").asString());
+            }
+            return 0;
+        }
     }
 
     public static void main(String[] args) {
@@ -90,6 +112,9 @@ public final class DnnRun {
         if (options.version) {
             return printVersion(out, err);
         }
+        if (options.listAccel) {
+            return listAccelerators(out, err);
+        }
         File file = new File(options.model);
         String problem = !file.exists() ? "no such file" : file.isDirectory() ? "is a directory"
                         : !file.canRead() ? "cannot read the file (permission denied)" : null;
@@ -97,8 +122,12 @@ public final class DnnRun {
             err.println("dnnrun: " + options.model + ": " + problem);
             return 1;
         }
-        try (Context context = Context.newBuilder(LANGUAGE).allowAllAccess(true).out(out).err(err)
-                        .option("dnn.Profile", Boolean.toString(options.profile)).build()) {
+        Context.Builder builder = Context.newBuilder(LANGUAGE).allowAllAccess(true).out(out).err(err)
+                        .option("dnn.Profile", Boolean.toString(options.profile)).option("dnn.Accel", options.accel);
+        if (options.placement != null) {
+            builder.option("dnn.Placement", options.placement);
+        }
+        try (Context context = builder.build()) {
             return new Session(options, context, out, err).run(file);
         } catch (PolyglotException e) {
             return report(e, options, err);
@@ -216,6 +245,12 @@ public final class DnnRun {
         int warmup;
         boolean verbose;
         boolean profile;
+        boolean explain;
+        boolean listAccel;
+        String accel = "cpu";
+        String placement;
+        Path placementOut;
+        Path graphOut;
         boolean help;
         boolean version;
 
@@ -247,7 +282,10 @@ public final class DnnRun {
                     case "--version" -> o.version = true;
                     case "-v", "--verbose" -> o.verbose = true;
                     case "--profile" -> o.profile = true;
-                    case "-i", "--input", "-o", "--output-dir", "-n", "--iterations", "--warmup", "--dim" -> {
+                    case "--explain" -> o.explain = true;
+                    case "--list-accel" -> o.listAccel = true;
+                    case "-i", "--input", "-o", "--output-dir", "-n", "--iterations", "--warmup", "--dim", "--accel", "--placement",
+                                    "--placement-out", "--graph-out" -> {
                         if (value == null) {
                             if (i + 1 >= args.length) {
                                 throw new UsageException("option " + name + " needs a value");
@@ -259,7 +297,7 @@ public final class DnnRun {
                     default -> throw new UsageException("unknown option " + name);
                 }
             }
-            if (o.model == null && !o.help && !o.version) {
+            if (o.model == null && !o.help && !o.version && !o.listAccel) {
                 throw new UsageException("no model given");
             }
             return o;
@@ -280,6 +318,15 @@ public final class DnnRun {
                 case "-o", "--output-dir" -> outputDir = Path.of(value);
                 case "-n", "--iterations" -> iterations = (int) Math.min(number(name, value), Integer.MAX_VALUE);
                 case "--warmup" -> warmup = (int) Math.min(number(name, value), Integer.MAX_VALUE);
+                case "--accel" -> accel = value;
+                case "--placement" -> placement = value;
+                case "--placement-out" -> placementOut = Path.of(value);
+                case "--graph-out" -> {
+                    if (!value.endsWith(".dot") && !value.endsWith(".svg")) {
+                        throw new UsageException("--graph-out expects a .dot or .svg file, got '" + value + "'");
+                    }
+                    graphOut = Path.of(value);
+                }
                 default -> throw new IllegalStateException(name);
             }
         }
@@ -361,6 +408,17 @@ public final class DnnRun {
                 if (options.profile) {
                     printProfile(model);
                 }
+                if (options.explain) {
+                    Explain.print(model.getMember("placement"), out);
+                }
+                if (options.placementOut != null) {
+                    writeFile(options.placementOut, model.getMember("placementJson").asString());
+                    out.println("placement written to " + options.placementOut);
+                }
+                if (options.graphOut != null) {
+                    Explain.writeGraph(model.getMember("placementDot").asString(), options.graphOut);
+                    out.println("graph written to " + options.graphOut);
+                }
                 if (options.verbose) {
                     // how many calls reached compiled code shows whether the optimising runtime is at work
                     Value stats = model.getMember("stats");
@@ -373,6 +431,14 @@ public final class DnnRun {
                 }
             }
             return 0;
+        }
+
+        private static void writeFile(Path file, String text) {
+            try {
+                Files.writeString(file, text);
+            } catch (IOException e) {
+                throw new LauncherError(file + ": cannot write: " + e.getMessage());
+            }
         }
 
         /** Kernel time per operator type over all runs, largest first. */

@@ -166,6 +166,32 @@ class AcceleratorSwapTest {
     }
 
     @Test
+    void valuesASegmentSharesWithLaterCpuNodesAreReleased() {
+        // relu and add run first as one segment; softmax reads relu's output afterwards on the CPU, and mul
+        // (a second segment, as joining the first would make a cycle) reads both.
+        byte[] model = new ModelBuilder("shared").opset(17)
+                        .input("x", dev.dnnrun.tensor.DType.FLOAT, 2, 4)
+                        .node("Relu", "x", "a").name("relu").done()
+                        .node("Softmax", "a", "b").name("softmax").done()
+                        .node("Add", "a,a", "c").name("add").done()
+                        .node("Mul", "b,c", "y").name("mul").done()
+                        .output("y", dev.dnnrun.tensor.DType.FLOAT, 2, 4)
+                        .build();
+        try (Context c = context("test", null)) {
+            Value m = c.eval(Source.newBuilder("dnn", ByteSequence.create(model), "shared.onnx").buildLiteral());
+            assertEquals(2, m.getMember("placement").getMember("segments").getArraySize());
+            Value dnn = c.getBindings("dnn");
+            Value x = dnn.getMember("tensor").execute("float32", new long[]{2, 4}, input(2));
+            long before = dnn.getMember("allocatedBytes").execute().asLong();
+            for (int i = 0; i < 3; i++) {
+                m.execute(x).getArrayElement(0).invokeMember("close");
+            }
+            assertEquals(before, dnn.getMember("allocatedBytes").execute().asLong(), "an intermediate leaked");
+            assertEquals(6, TestAccelerator.RUNS.get());
+        }
+    }
+
+    @Test
     void placementRoundTripsThroughJson() throws IOException {
         Path file = dir.resolve("placement.json");
         String json;

@@ -59,6 +59,11 @@ public final class DnnContext {
         return accelerators().all();
     }
 
+    /** True when every operator runs on dnnrun's kernels (no accelerator and no placement file). */
+    public boolean cpuOnly() {
+        return placementFile.isEmpty() && (accel.isBlank() || accel.trim().equals("cpu"));
+    }
+
     /** The accelerator choice of this context (option dnn.Accel). */
     public String accel() {
         return placementFile.isEmpty() ? accel : "placement " + placementFile;

@@ -101,7 +101,7 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
         List<String> problems = new ArrayList<>();
         try {
             graph = ConstantFolding.run(graph, registry, context.allocator());
-            graph = ConvFusion.run(graph, registry, context.allocator());
+            graph = ConvFusion.run(graph, registry, context.allocator(), context.cpuOnly());
             graph = ShapeInference.run(graph, registry, problems);
         } catch (DnnException e) {
             problems.add(e.getMessage());

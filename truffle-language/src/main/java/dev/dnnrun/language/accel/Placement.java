@@ -150,4 +150,45 @@ public final class Placement {
         sb.append(first ? "]\n}\n" : "\n  ]\n}\n");
         return sb.toString();
     }
+
+    private static final String[] COLOURS = {"#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#edc948", "#76b7b2", "#ff9da7"};
+
+    /** The graph in Graphviz DOT, each node filled with its backend's colour (CPU nodes white), segments boxed. */
+    public static String toDot(ModelGraph graph, String modelName, Partition partition) {
+        StringBuilder sb = new StringBuilder("digraph dnnrun {\n  label=").append(Json.quote(modelName + " — placement"))
+                        .append(";\n  rankdir=TB;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fillcolor=white];\n");
+        Map<String, String> colourOf = new LinkedHashMap<>();
+        List<Partition.PlannedSegment> segments = partition == null ? List.of() : partition.segments();
+        for (Partition.PlannedSegment seg : segments) {
+            colourOf.computeIfAbsent(seg.backend(), b -> COLOURS[colourOf.size() % COLOURS.length]);
+            sb.append("  subgraph cluster_").append(seg.id()).append(" {\n    label=").append(Json.quote(seg.id() + " (" + seg.backend() + ")"))
+                            .append(";\n    color=\"").append(colourOf.get(seg.backend())).append("\";\n");
+            for (int i : seg.nodes()) {
+                sb.append("    n").append(i).append(";\n");
+            }
+            sb.append("  }\n");
+        }
+        Map<String, Integer> producer = new HashMap<>();
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            GraphNode n = graph.nodes().get(i);
+            Partition.PlannedSegment seg = partition == null ? null : partition.segmentOf(i);
+            String fill = seg == null ? "white" : colourOf.get(seg.backend());
+            sb.append("  n").append(i).append(" [label=").append(Json.quote(n.opType() + "\n" + n.displayName())).append(", fillcolor=\"")
+                            .append(fill).append("\"];\n");
+            for (String out : n.outputs()) {
+                producer.put(out, i);
+            }
+        }
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            for (String in : graph.nodes().get(i).inputs()) {
+                Integer p = producer.get(in);
+                if (p != null) {
+                    sb.append("  n").append(p).append(" -> n").append(i).append(";\n");
+                }
+            }
+        }
+        sb.append("  legend [shape=plaintext, style=\"\", label=").append(Json.quote("white: cpu" + colourOf.entrySet().stream()
+                        .map(e -> ", " + e.getValue() + ": " + e.getKey()).reduce("", String::concat))).append("];\n}\n");
+        return sb.toString();
+    }
 }

@@ -64,7 +64,7 @@ public final class ModelAstBuilder {
             }
         }
         Set<String> graphOutputs = new HashSet<>(graph.outputs());
-        // Which unit reads each value last, and which node reads it last (for values internal to a segment).
+        // Which unit reads each value last, and which node reads it last, in execution order.
         Map<String, Integer> lastUnit = new HashMap<>();
         Map<String, Integer> lastNode = new HashMap<>();
         int[] unitOfNode = new int[nodes.size()];
@@ -73,7 +73,7 @@ public final class ModelAstBuilder {
                 unitOfNode[n] = u;
                 for (String in : nodes.get(n).inputs()) {
                     lastUnit.put(in, u);
-                    lastNode.merge(in, n, Math::max);
+                    lastNode.put(in, n);
                 }
             }
         }

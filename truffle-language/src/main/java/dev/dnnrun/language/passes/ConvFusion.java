@@ -26,7 +26,9 @@ import dev.dnnrun.tensor.Tensor;
  * <li>Conv → Relu: one {@code dev.dnnrun::FusedConv} node that applies the activation while writing its output,
  * saving a pass over memory.</li>
  * </ul>
- * A rewrite applies only when the intermediate value has that single consumer and is not a graph output.
+ * A rewrite applies only when the intermediate value has that single consumer and is not a graph output. The
+ * Relu fusion is only done when everything runs on the CPU: accelerators know ONNX operators, not dnnrun's fused
+ * ones, and fuse such chains themselves.
  */
 public final class ConvFusion {
     public static final String DOMAIN = "dev.dnnrun";
@@ -35,9 +37,9 @@ public final class ConvFusion {
     private ConvFusion() {
     }
 
-    public static ModelGraph run(ModelGraph graph, OperatorRegistry registry, BufferAllocator allocator) {
+    public static ModelGraph run(ModelGraph graph, OperatorRegistry registry, BufferAllocator allocator, boolean fuseActivations) {
         ModelGraph g = foldBatchNorm(graph, allocator);
-        if (registry.supports(DOMAIN, FUSED_CONV)) {
+        if (fuseActivations && registry.supports(DOMAIN, FUSED_CONV)) {
             g = fuseRelu(g);
         }
         return g;

@@ -37,7 +37,7 @@ import dev.dnnrun.tensor.Tensor;
  */
 @ExportLibrary(InteropLibrary.class)
 public final class ModelObject implements TruffleObject {
-    private static final String[] MEMBERS = {"name", "inputs", "outputs", "stats", "profile", "placement", "placementJson", "run", "close"};
+    private static final String[] MEMBERS = {"name", "inputs", "outputs", "stats", "profile", "placement", "placementJson", "placementDot", "run", "close"};
 
     private final DnnContext context;
     private final ModelGraph graph;
@@ -127,7 +127,8 @@ public final class ModelObject implements TruffleObject {
     @ExportMessage
     boolean isMemberReadable(String member) {
         return member.equals("name") || member.equals("inputs") || member.equals("outputs") || member.equals("stats")
-                        || member.equals("profile") || member.equals("placement") || member.equals("placementJson");
+                        || member.equals("profile") || member.equals("placement") || member.equals("placementJson")
+                        || member.equals("placementDot");
     }
 
     @ExportMessage
@@ -147,6 +148,7 @@ public final class ModelObject implements TruffleObject {
             case "profile" -> profile();
             case "placement" -> placement();
             case "placementJson" -> Placement.toJson(graph, name, context.accel(), partition);
+            case "placementDot" -> Placement.toDot(graph, name, partition);
             default -> throw UnknownIdentifierException.create(member);
         };
     }
