@@ -32,11 +32,26 @@ public final class ConformanceRunner implements AutoCloseable {
 
     public enum Status { PASS, FAIL, UNSUPPORTED, ERROR }
 
-    public record Result(BackendTestCase test, Status status, String detail, long millis) {
+    /** {@code accelerated}: how many of the model's segments ran compiled on an accelerator. */
+    public record Result(BackendTestCase test, Status status, String detail, long millis, int accelerated) {
+        Result(BackendTestCase test, Status status, String detail, long millis) {
+            this(test, status, detail, millis, 0);
+        }
     }
 
     private final Engine engine = Engine.newBuilder("dnn").option("engine.WarnInterpreterOnly", "false").build();
     private final BufferAllocator allocator = new RootAllocator();
+    private final String accel;
+
+    /** A runner on dnnrun's own kernels. */
+    public ConformanceRunner() {
+        this("cpu");
+    }
+
+    /** A runner with the accelerator choice {@code accel} (the dnn.Accel option: "onednn", "auto", ...). */
+    public ConformanceRunner(String accel) {
+        this.accel = accel;
+    }
 
     public Result run(BackendTestCase test) {
         long start = System.nanoTime();
@@ -48,12 +63,13 @@ public final class ConformanceRunner implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             r = new Result(test, Status.ERROR, oneLine(e.toString()), 0);
         }
-        return new Result(test, r.status(), r.detail(), (System.nanoTime() - start) / 1_000_000);
+        return new Result(test, r.status(), r.detail(), (System.nanoTime() - start) / 1_000_000, r.accelerated());
     }
 
     private Result runChecked(BackendTestCase test) throws IOException {
         List<Tensor> expected = new ArrayList<>();
-        try (Context context = Context.newBuilder("dnn").engine(engine).allowAllAccess(true).build()) {
+        try (Context context = Context.newBuilder("dnn").engine(engine).allowAllAccess(true).option("dnn.Accel", accel)
+                        .option("log.dnn.level", "OFF").build()) {
             for (Path p : test.expectedOutputs()) {
                 try {
                     expected.add(TensorFiles.read(p, allocator));
@@ -87,7 +103,12 @@ public final class ConformanceRunner implements AutoCloseable {
                     return new Result(test, Status.FAIL, "output " + i + ": " + mismatch, 0);
                 }
             }
-            return new Result(test, Status.PASS, "", 0);
+            Value segments = model.getMember("placement").getMember("segments");
+            int accelerated = 0;
+            for (long i = 0; i < segments.getArraySize(); i++) {
+                accelerated += segments.getArrayElement(i).getMember("state").asString().startsWith("compiled") ? 1 : 0;
+            }
+            return new Result(test, Status.PASS, "", 0, accelerated);
         } finally {
             for (Tensor t : expected) {
                 t.close();

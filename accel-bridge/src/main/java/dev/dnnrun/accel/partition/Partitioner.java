@@ -1,7 +1,6 @@
 package dev.dnnrun.accel.partition;
 
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -140,7 +139,11 @@ public final class Partitioner {
         return chain;
     }
 
-    /** Groups connected nodes of the same backend into segments without creating cycles between segments. */
+    /**
+     * Groups connected nodes of the same backend into segments. A segment runs as one step (all its inputs before
+     * any of its outputs), so the graph of steps must stay acyclic: a node joins (or merges) segments only if the
+     * contracted graph, with every segment as one vertex, has no cycle afterwards.
+     */
     private static List<Partition.PlannedSegment> merge(List<OpView> nodes, String[] backendOf, List<List<String>> patternsOf) {
         int n = nodes.size();
         Map<String, Integer> producer = new HashMap<>();
@@ -149,94 +152,105 @@ public final class Partitioner {
                 producer.put(out, i);
             }
         }
-        // ancestors[i]: every node with a path to i
-        BitSet[] ancestors = new BitSet[n];
+        List<List<Integer>> preds = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            ancestors[i] = new BitSet(n);
+            List<Integer> p = new ArrayList<>();
             for (String in : nodes.get(i).inputs()) {
-                Integer p = producer.get(in);
-                if (p != null && p < i) {
-                    ancestors[i].set(p);
-                    ancestors[i].or(ancestors[p]);
+                Integer q = producer.get(in);
+                if (q != null && q != i && !p.contains(q)) {
+                    p.add(q);
                 }
             }
+            preds.add(p);
         }
-        int[] segmentOf = new int[n];
-        java.util.Arrays.fill(segmentOf, -1);
-        List<BitSet> members = new ArrayList<>();
-        List<String> backendOfSegment = new ArrayList<>();
+        // group[i]: the segment of node i (nodes on the CPU are groups of their own, numbered n + i)
+        int[] group = new int[n];
+        for (int i = 0; i < n; i++) {
+            group[i] = n + i;
+        }
+        int segments = 0;
+        String[] backendOfGroup = new String[n];
         for (int i = 0; i < n; i++) {
             if (backendOf[i].equals(CPU)) {
                 continue;
             }
             int joined = -1;
-            for (String in : nodes.get(i).inputs()) {
-                Integer p = producer.get(in);
-                if (p == null || segmentOf[p] < 0 || !backendOfSegment.get(segmentOf[p]).equals(backendOf[i])) {
+            for (int p : preds.get(i)) {
+                int g = group[p];
+                if (g >= n || g == joined || !backendOfGroup[g].equals(backendOf[i])) {
                     continue;
                 }
-                int s = segmentOf[p];
-                if (s != joined && acyclicIfJoined(members.get(s), ancestors, i)) {
-                    if (joined < 0) {
-                        joined = s;
-                    } else if (acyclicIfMerged(members.get(joined), members.get(s), ancestors)) {
-                        // i connects two segments of its backend: merge them through it
-                        members.get(joined).or(members.get(s));
-                        for (int k = members.get(s).nextSetBit(0); k >= 0; k = members.get(s).nextSetBit(k + 1)) {
-                            segmentOf[k] = joined;
+                int[] trial = group.clone();
+                if (joined < 0) {
+                    trial[i] = g;
+                } else {
+                    // i links two segments of its backend: try them as one
+                    trial[i] = joined;
+                    for (int k = 0; k <= i; k++) {
+                        if (trial[k] == g) {
+                            trial[k] = joined;
                         }
-                        members.get(s).clear();
                     }
+                }
+                if (acyclic(trial, preds, i)) {
+                    group = trial;
+                    joined = group[i];
                 }
             }
             if (joined < 0) {
-                joined = members.size();
-                members.add(new BitSet(n));
-                backendOfSegment.add(backendOf[i]);
+                group[i] = segments;
+                backendOfGroup[segments++] = backendOf[i];
             }
-            members.get(joined).set(i);
-            segmentOf[i] = joined;
         }
-        List<Partition.PlannedSegment> segments = new ArrayList<>();
-        for (int s = 0; s < members.size(); s++) {
-            BitSet m = members.get(s);
-            if (m.isEmpty()) {
-                continue;
-            }
-            List<Integer> idx = m.stream().boxed().toList();
+        List<Partition.PlannedSegment> result = new ArrayList<>();
+        for (int g = 0; g < segments; g++) {
+            List<Integer> idx = new ArrayList<>();
             List<String> patterns = new ArrayList<>();
-            for (int i : idx) {
-                for (String p : patternsOf.get(i)) {
-                    if (!patterns.contains(p)) {
-                        patterns.add(p);
+            for (int i = 0; i < n; i++) {
+                if (group[i] == g) {
+                    idx.add(i);
+                    for (String p : patternsOf.get(i)) {
+                        if (!patterns.contains(p)) {
+                            patterns.add(p);
+                        }
                     }
                 }
             }
-            segments.add(new Partition.PlannedSegment("seg" + segments.size(), backendOfSegment.get(s), idx, patterns));
-        }
-        return segments;
-    }
-
-    /** Node i may join segment S unless some ancestor of i outside S itself descends from S. */
-    private static boolean acyclicIfJoined(BitSet segment, BitSet[] ancestors, int i) {
-        BitSet outside = (BitSet) ancestors[i].clone();
-        outside.andNot(segment);
-        for (int m = outside.nextSetBit(0); m >= 0; m = outside.nextSetBit(m + 1)) {
-            if (ancestors[m].intersects(segment)) {
-                return false;
+            if (!idx.isEmpty()) {
+                result.add(new Partition.PlannedSegment("seg" + result.size(), backendOfGroup[g], idx, patterns));
             }
         }
-        return true;
+        return result;
     }
 
-    private static boolean acyclicIfMerged(BitSet a, BitSet b, BitSet[] ancestors) {
-        BitSet union = (BitSet) a.clone();
-        union.or(b);
-        for (int k = union.nextSetBit(0); k >= 0; k = union.nextSetBit(k + 1)) {
-            if (!acyclicIfJoined(union, ancestors, k)) {
-                return false;
+    /** Whether the groups of nodes 0..last, contracted to single vertices, form an acyclic graph (Kahn's algorithm). */
+    private static boolean acyclic(int[] group, List<List<Integer>> preds, int last) {
+        Map<Integer, Set<Integer>> succ = new HashMap<>();
+        Map<Integer, Integer> indegree = new HashMap<>();
+        for (int i = 0; i <= last; i++) {
+            indegree.putIfAbsent(group[i], 0);
+            for (int p : preds.get(i)) {
+                if (p <= last && group[p] != group[i] && succ.computeIfAbsent(group[p], k -> new java.util.HashSet<>()).add(group[i])) {
+                    indegree.merge(group[i], 1, Integer::sum);
+                }
             }
         }
-        return true;
+        java.util.ArrayDeque<Integer> ready = new java.util.ArrayDeque<>();
+        indegree.forEach((g, d) -> {
+            if (d == 0) {
+                ready.add(g);
+            }
+        });
+        int visited = 0;
+        while (!ready.isEmpty()) {
+            int g = ready.poll();
+            visited++;
+            for (int s : succ.getOrDefault(g, Set.of())) {
+                if (indegree.merge(s, -1, Integer::sum) == 0) {
+                    ready.add(s);
+                }
+            }
+        }
+        return visited == indegree.size();
     }
 }

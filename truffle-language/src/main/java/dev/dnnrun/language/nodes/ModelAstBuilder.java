@@ -252,7 +252,14 @@ public final class ModelAstBuilder {
                 }
             }
             if (best < 0) {
-                throw new IllegalStateException("the partition has a cycle between segments");
+                StringBuilder left = new StringBuilder();
+                for (int u = 0; u < count; u++) {
+                    if (!done[u]) {
+                        left.append(' ').append(units.get(u).segment() == null ? "node " + units.get(u).nodes() : units.get(u).segment())
+                                        .append(" waits for units ").append(deps.get(u)).append(';');
+                    }
+                }
+                throw new IllegalStateException("the partition has a cycle between segments:" + left);
             }
             done[best] = true;
             ordered.add(units.get(best));
