@@ -32,6 +32,10 @@ final class Explain {
                                 s.getMember("nanos").asLong() / 1e6 / s.getMember("calls").asLong());
             }
             out.println();
+            String chosenBy = s.getMember("chosenBy").asString();
+            if (!chosenBy.isEmpty()) {
+                out.println("    auto chose " + chosenBy);
+            }
             String reason = s.getMember("fallbackReason").asString();
             if (!reason.isEmpty()) {
                 out.println("    why on the cpu: " + reason);

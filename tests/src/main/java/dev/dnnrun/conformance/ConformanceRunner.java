@@ -69,7 +69,7 @@ public final class ConformanceRunner implements AutoCloseable {
     private Result runChecked(BackendTestCase test) throws IOException {
         List<Tensor> expected = new ArrayList<>();
         try (Context context = Context.newBuilder("dnn").engine(engine).allowAllAccess(true).option("dnn.Accel", accel)
-                        .option("log.dnn.level", "OFF").build()) {
+                        .option("log.dnn.level", "OFF").option("dnn.CostCache", "").build()) {
             for (Path p : test.expectedOutputs()) {
                 try {
                     expected.add(TensorFiles.read(p, allocator));

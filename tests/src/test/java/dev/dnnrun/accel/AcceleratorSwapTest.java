@@ -210,6 +210,28 @@ class AcceleratorSwapTest {
     }
 
     @Test
+    void autoMeasuresEachCandidateAndCachesTheTimes() throws IOException {
+        Path cache = dir.resolve("costs.tsv");
+        for (int round = 0; round < 2; round++) {
+            try (Context c = Context.newBuilder("dnn").allowAllAccess(true).option("dnn.Accel", "auto")
+                            .option("dnn.CostCache", cache.toString()).build()) {
+                Value model = load(c);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(cpuReference(2), run(model, c, 2), 1e-6f);
+                Value seg = model.getMember("placement").getMember("segments").getArrayElement(0);
+                String chosenBy = seg.getMember("chosenBy").asString();
+                assertTrue(chosenBy.contains("measured: cpu ") && chosenBy.contains("test "), chosenBy);
+            }
+            String lines = Files.readString(cache);
+            assertTrue(lines.contains("cpu\t") && lines.contains("test\t"), lines);
+            if (round == 0) {
+                TestAccelerator.reset();
+            }
+        }
+        // The second round found both times in the cache: at most the chosen backend compiled, nothing was measured.
+        assertTrue(TestAccelerator.COMPILES.get() <= 1, "re-measured despite the cache: " + TestAccelerator.COMPILES.get());
+    }
+
+    @Test
     void unknownAcceleratorIsALoadError() {
         try (Context c = context("warp-drive", null)) {
             PolyglotException e = assertThrows(PolyglotException.class, () -> load(c));

@@ -17,6 +17,8 @@ import com.oracle.truffle.api.nodes.Node;
 import dev.dnnrun.accel.Accelerator;
 import dev.dnnrun.accel.Accelerators;
 import dev.dnnrun.accel.partition.Partition;
+import dev.dnnrun.language.accel.BackendChoice;
+import dev.dnnrun.language.accel.CostCache;
 import dev.dnnrun.language.accel.Placement;
 import dev.dnnrun.language.graph.ModelGraph;
 import dev.dnnrun.language.runtime.DnnException;
@@ -39,12 +41,26 @@ public final class DnnContext {
     private final String accel;
     private final String placementFile;
     private Accelerators accelerators;
+    private final String costCacheFile;
+    private CostCache costCache;
 
     DnnContext(TruffleLanguage.Env env) {
         this.env = env;
         this.profiling = env.getOptions().get(DnnLanguage.Profile);
         this.accel = env.getOptions().get(DnnLanguage.Accel);
         this.placementFile = env.getOptions().get(DnnLanguage.Placement);
+        this.costCacheFile = env.getOptions().get(DnnLanguage.CostCache);
+    }
+
+    /** The backends segments may use; with --accel auto also the candidates to measure and the cost cache. */
+    public synchronized BackendChoice backendChoice() {
+        if (!placementFile.isEmpty() || !accel.trim().equals(Accelerators.AUTO)) {
+            return new BackendChoice(acceleratorsByName(), null, null);
+        }
+        if (costCache == null) {
+            costCache = new CostCache(costCacheFile.isEmpty() ? null : Path.of(costCacheFile));
+        }
+        return new BackendChoice(acceleratorsByName(), accelerators().select(Accelerators.AUTO, new java.util.ArrayList<>()), costCache);
     }
 
     /** The backends on the class path, loaded on first use. */

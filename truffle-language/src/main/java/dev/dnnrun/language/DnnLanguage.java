@@ -54,6 +54,10 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
                     category = OptionCategory.USER, stability = OptionStability.STABLE)
     public static final OptionKey<String> Placement = new OptionKey<>("");
 
+    @Option(help = "Where --accel auto keeps the measured segment times of this machine ('' to measure every time).",
+                    category = OptionCategory.USER, stability = OptionStability.STABLE)
+    public static final OptionKey<String> CostCache = new OptionKey<>(System.getProperty("user.home") + "/.cache/dnnrun/auto-costs.tsv");
+
     @Override
     protected OptionDescriptors getOptionDescriptors() {
         return new DnnLanguageOptionDescriptors();
@@ -122,7 +126,7 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
         for (String w : warnings) {
             context.env().getLogger("dnn").warning(w);
         }
-        ModelAst ast = ModelAstBuilder.build(language, graph, registry, context.profiling(), partition, context.acceleratorsByName());
+        ModelAst ast = ModelAstBuilder.build(language, graph, registry, context.profiling(), partition, context.backendChoice());
         ModelObject model = new ModelObject(context, graph, ast, displayName, partition);
         context.track(model);
         return model;

@@ -71,7 +71,7 @@ final class ForeignCallNode extends ExecNode {
         }
         if (!same) {
             CompilerDirectives.transferToInterpreterAndInvalidate();
-            replace(owner.specialize(in)).execute(frame, allocator);
+            replace(owner.specialize(in, allocator)).execute(frame, allocator);
             return;
         }
         Tensor[] out;

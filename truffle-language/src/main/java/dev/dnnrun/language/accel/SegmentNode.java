@@ -58,10 +58,18 @@ public final class SegmentNode extends ExecNode {
 
     private final Map<List<TensorType>, Compiled> compiled = new HashMap<>();
     private boolean onCpu;
+    /** With --accel auto: every available backend (and the CPU) is measured on the first run; null otherwise. */
+    private final List<Accelerator> autoCandidates;
+    private final CostCache costs;
+    private Accelerator chosen;
 
     public SegmentNode(Accelerator backend, SegmentRecord record, List<GraphNode> nodes, OpNode[] cpuOps, List<String> inputs,
-                    int[] inputSlots, List<String> outputs, int[] outputSlots, int[] releaseSlots, Map<String, Tensor> constants) {
+                    int[] inputSlots, List<String> outputs, int[] outputSlots, int[] releaseSlots, Map<String, Tensor> constants,
+                    List<Accelerator> autoCandidates, CostCache costs) {
+        this.autoCandidates = autoCandidates;
+        this.costs = costs;
         this.backend = backend;
+        this.chosen = backend;
         this.record = record;
         this.nodes = nodes;
         this.cpuOps = cpuOps;
@@ -101,12 +109,12 @@ public final class SegmentNode extends ExecNode {
         for (int i = 0; i < in.length; i++) {
             in[i] = (Tensor) frame.getObject(inputSlots[i]);
         }
-        replace(specialize(in)).execute(frame, allocator);
+        replace(specialize(in, allocator)).execute(frame, allocator);
     }
 
     /** The node to run for these inputs: a foreign call compiled for their signature, or the CPU operators. */
     @TruffleBoundary
-    ExecNode specialize(Tensor[] in) {
+    ExecNode specialize(Tensor[] in, BufferAllocator allocator) {
         if (onCpu) {
             return cpu();
         }
@@ -127,9 +135,15 @@ public final class SegmentNode extends ExecNode {
         } catch (UnsupportedSegmentException e) {
             return fallBack(e.getMessage());
         }
+        if (autoCandidates != null && compiled.isEmpty()) {
+            chosen = choose(segment, in, allocator);
+            if (chosen == null) {
+                return cpu();
+            }
+        }
         CompiledSegment c;
         try {
-            c = backend.compile(segment);
+            c = chosen.compile(segment);
             if (c == null) {
                 return fallBack("backend returned no compiled segment");
             }
@@ -140,8 +154,153 @@ public final class SegmentNode extends ExecNode {
         }
         Compiled entry = new Compiled(c, segment.outputTypes().toArray(new TensorType[0]));
         compiled.put(signature, entry);
-        record.compiled(signature.toString());
+        record.compiled(chosen.name(), signature.toString());
         return new ForeignCallNode(this, c, signature.toArray(new TensorType[0]), entry.outputTypes());
+    }
+
+    /**
+     * --accel auto: times the segment on every candidate backend that supports all its operators and on the CPU,
+     * with the real inputs (one warm-up, then the best of three), and returns the fastest backend, or null when the
+     * CPU wins. Times are cached per machine. All backends here share host memory, so a segment's time already
+     * includes moving its tensors; a device backend's execute includes its copies.
+     */
+    private Accelerator choose(Segment segment, Tensor[] in, BufferAllocator allocator) {
+        String key = segmentKey(segment);
+        StringBuilder report = new StringBuilder();
+        Accelerator best = null;
+        long bestNanos = cost("cpu", key, () -> timeOnCpu(in, allocator));
+        report.append("cpu ").append(millis(bestNanos));
+        for (Accelerator a : autoCandidates) {
+            if (!segment.ops().stream().allMatch(op -> supportsQuietly(a, op))) {
+                continue;
+            }
+            long t = cost(a.name(), key, () -> timeOn(a, segment, in, allocator));
+            report.append(", ").append(a.name()).append(' ').append(t == Long.MAX_VALUE ? "failed" : millis(t));
+            if (t < bestNanos) {
+                bestNanos = t;
+                best = a;
+            }
+        }
+        record.chosen((best == null ? "cpu" : best.name()) + " (measured: " + report + ")");
+        if (best == null) {
+            onCpu = true;
+            record.choseCpu();
+        }
+        return best;
+    }
+
+    private interface Timing {
+        long nanos() throws Exception;
+    }
+
+    private long cost(String backendName, String key, Timing timing) {
+        Long cached = costs == null ? null : costs.get(backendName, key);
+        if (cached != null) {
+            return cached;
+        }
+        try {
+            long t = timing.nanos();
+            if (costs != null) {
+                costs.put(backendName, key, t);
+            }
+            return t;
+        } catch (Throwable e) {
+            LOG.fine("segment " + record.id() + ": measuring on " + backendName + " failed: " + e);
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static boolean supportsQuietly(Accelerator a, OpView op) {
+        try {
+            return a.supports(op).supported();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String millis(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.3f ms", nanos / 1e6);
+    }
+
+    /** The segment's identity for the cost cache: operators, attributes' shapes and input types. */
+    private static String segmentKey(Segment s) {
+        StringBuilder sb = new StringBuilder();
+        for (OpView op : s.ops()) {
+            sb.append(op.opType()).append(op.inputTypes()).append(';');
+        }
+        return sb.toString().replace('\t', ' ');
+    }
+
+    private long timeOn(Accelerator a, Segment segment, Tensor[] in, BufferAllocator allocator) throws Exception {
+        try (CompiledSegment c = a.compile(segment)) {
+            org.apache.arrow.memory.ArrowBuf[] inBufs = new org.apache.arrow.memory.ArrowBuf[in.length];
+            for (int i = 0; i < in.length; i++) {
+                inBufs[i] = in[i].arrowBuffer();
+            }
+            Tensor[] out = new Tensor[segment.outputs().size()];
+            org.apache.arrow.memory.ArrowBuf[] outBufs = new org.apache.arrow.memory.ArrowBuf[out.length];
+            try {
+                for (int i = 0; i < out.length; i++) {
+                    TensorType t = segment.outputTypes().get(i);
+                    out[i] = Tensor.allocate(allocator, t.dtype(), t.shape());
+                    outBufs[i] = out[i].arrowBuffer();
+                }
+                long best = Long.MAX_VALUE;
+                for (int run = 0; run < 4; run++) {
+                    long start = System.nanoTime();
+                    c.execute(inBufs, outBufs);
+                    long t = System.nanoTime() - start;
+                    best = run == 0 ? best : Math.min(best, t);
+                }
+                return best;
+            } finally {
+                for (Tensor t : out) {
+                    if (t != null) {
+                        t.close();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Runs the segment's CPU operators outside the AST (as constant folding does) and times them. */
+    private long timeOnCpu(Tensor[] in, BufferAllocator allocator) {
+        long best = Long.MAX_VALUE;
+        for (int run = 0; run < 4; run++) {
+            Map<String, Tensor> values = new HashMap<>(constants);
+            for (int i = 0; i < in.length; i++) {
+                values.put(inputs.get(i), in[i]);
+            }
+            List<Tensor> made = new ArrayList<>();
+            long start = System.nanoTime();
+            try {
+                for (int k = 0; k < nodes.size(); k++) {
+                    GraphNode n = nodes.get(k);
+                    Tensor[] args = new Tensor[n.inputs().size()];
+                    for (int i = 0; i < args.length; i++) {
+                        args[i] = n.inputs().get(i).isEmpty() ? null : values.get(n.inputs().get(i));
+                    }
+                    Plan plan = cpuOps[k].planFor(Signature.of(cpuOps[k], args));
+                    Tensor[] out = cpuOps[k].runKernel(plan, args, allocator);
+                    for (int o = 0; o < out.length; o++) {
+                        if (out[o] == null) {
+                            continue; // an optional output the operator did not produce
+                        }
+                        made.add(out[o]);
+                        if (o < n.outputs().size() && !n.outputs().get(o).isEmpty()) {
+                            values.put(n.outputs().get(o), out[o]);
+                        }
+                    }
+                }
+                long t = System.nanoTime() - start;
+                best = run == 0 ? best : Math.min(best, t);
+            } finally {
+                for (Tensor t : made) {
+                    t.close();
+                }
+            }
+        }
+        return best;
     }
 
     /** Switches the segment to the CPU for good, logging why. */
@@ -150,7 +309,7 @@ public final class SegmentNode extends ExecNode {
         if (!onCpu) {
             onCpu = true;
             record.fellBack(reason);
-            LOG.warning("segment " + record.id() + " (" + record.backend() + ": " + String.join(", ", record.ops()) + ") runs on the cpu: "
+            LOG.warning("segment " + record.id() + " (" + chosen.name() + ": " + String.join(", ", record.ops()) + ") runs on the cpu: "
                             + reason);
         }
         return cpu();

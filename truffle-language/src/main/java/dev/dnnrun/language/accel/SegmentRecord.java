@@ -71,14 +71,19 @@ public final class SegmentRecord {
         return List.copyOf(shapes);
     }
 
-    synchronized void compiled(String signature) {
+    synchronized void compiled(String backendName, String signature) {
         compilations++;
         shapes.add(signature);
-        state = "compiled for " + backend;
+        state = "compiled for " + backendName;
     }
 
     void chosen(String how) {
         chosenBy = how;
+    }
+
+    /** --accel auto measured the CPU as fastest: not a failure, a choice. */
+    void choseCpu() {
+        state = "running on cpu (fastest when measured)";
     }
 
     void fellBack(String reason) {

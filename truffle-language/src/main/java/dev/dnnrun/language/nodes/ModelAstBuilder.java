@@ -13,8 +13,8 @@ import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.frame.FrameDescriptor;
 import com.oracle.truffle.api.frame.FrameSlotKind;
 
-import dev.dnnrun.accel.Accelerator;
 import dev.dnnrun.accel.partition.Partition;
+import dev.dnnrun.language.accel.BackendChoice;
 import dev.dnnrun.language.accel.SegmentNode;
 import dev.dnnrun.language.accel.SegmentRecord;
 import dev.dnnrun.language.graph.GraphNode;
@@ -38,7 +38,7 @@ public final class ModelAstBuilder {
     }
 
     public static ModelAst build(TruffleLanguage<?> language, ModelGraph graph, OperatorRegistry registry, boolean profiled,
-                    Partition partition, Map<String, Accelerator> backends) {
+                    Partition partition, BackendChoice backends) {
         List<GraphNode> nodes = graph.nodes();
         List<Unit> units = orderUnits(nodes, partition);
 
@@ -149,7 +149,7 @@ public final class ModelAstBuilder {
 
     private static SegmentNode buildSegment(Unit unit, int u, List<GraphNode> nodes, List<OpNode> ops, Map<String, Integer> slots,
                     Set<String> produced, Set<String> graphOutputs, Map<String, Integer> lastUnit, ModelGraph graph,
-                    Map<String, Accelerator> backends) {
+                    BackendChoice backends) {
         Set<Integer> members = new HashSet<>(unit.nodes());
         Set<String> inside = new HashSet<>();
         for (int n : unit.nodes()) {
@@ -196,8 +196,8 @@ public final class ModelAstBuilder {
         }
         Partition.PlannedSegment plan = unit.segment();
         SegmentRecord record = new SegmentRecord(plan.id(), plan.backend(), opNames, plan.patterns());
-        return new SegmentNode(backends.get(plan.backend()), record, segNodes, ops.toArray(new OpNode[0]), inputs, inSlots, outputs,
-                        outSlots, release, constants);
+        return new SegmentNode(backends.byName().get(plan.backend()), record, segNodes, ops.toArray(new OpNode[0]), inputs, inSlots,
+                        outputs, outSlots, release, constants, backends.autoCandidates(), backends.costs());
     }
 
     /** Units in an order that respects every data dependency (segments as single steps). */

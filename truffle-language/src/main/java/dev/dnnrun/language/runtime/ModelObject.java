@@ -178,7 +178,7 @@ public final class ModelObject implements TruffleObject {
     }
 
     /**
-     * Where the model runs: {accel, segments: [{id, backend, ops, patterns, state, fallbackReason, compilations, calls,
+     * Where the model runs: {accel, segments: [{id, backend, ops, patterns, state, fallbackReason, chosenBy, compilations, calls,
      * nanos, shapes}], cpu: [{node, op, reasons: {backend: reason}}]}. Segment states change as the model runs.
      */
     private RecordObject placement() {
@@ -186,10 +186,11 @@ public final class ModelObject implements TruffleObject {
         Object[] segments = new Object[records.size()];
         for (int i = 0; i < segments.length; i++) {
             SegmentRecord r = records.get(i);
-            segments[i] = RecordObject.of(new String[]{"id", "backend", "ops", "patterns", "state", "fallbackReason", "compilations",
-                            "calls", "nanos", "shapes"}, new Object[]{r.id(), r.backend(), new InteropArray(r.ops().toArray()),
+            segments[i] = RecordObject.of(new String[]{"id", "backend", "ops", "patterns", "state", "fallbackReason", "chosenBy",
+                            "compilations", "calls", "nanos", "shapes"}, new Object[]{r.id(), r.backend(), new InteropArray(r.ops().toArray()),
                                             new InteropArray(r.patterns().toArray()), r.state(),
-                                            r.fallbackReason() == null ? "" : r.fallbackReason(), r.compilations(), r.foreignCalls(),
+                                            r.fallbackReason() == null ? "" : r.fallbackReason(), r.chosenBy() == null ? "" : r.chosenBy(),
+                                            r.compilations(), r.foreignCalls(),
                                             r.foreignNanos(), new InteropArray(r.shapes().toArray())});
         }
         List<Object> cpu = new ArrayList<>();
