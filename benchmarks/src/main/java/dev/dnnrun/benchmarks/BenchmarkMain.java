@@ -53,27 +53,33 @@ public final class BenchmarkMain {
     }
 
     private static void report(Collection<RunResult> results, Path peaks) throws IOException {
-        Map<String, Double> dnn = new LinkedHashMap<>();
         Map<String, Double> ort = new LinkedHashMap<>();
+        Map<String, Map<String, Double>> dnn = new LinkedHashMap<>();
         for (RunResult r : results) {
             String method = r.getParams().getBenchmark().replaceAll(".*\\.", "");
             String model = r.getParams().getParam("model");
             double ms = r.getPrimaryResult().getScore();
-            (method.equals("dnnrun") ? dnn : ort).put(model, ms);
+            if (method.equals("dnnrun")) {
+                dnn.computeIfAbsent(model, k -> new LinkedHashMap<>()).put(r.getParams().getParam("accel"), ms);
+            } else {
+                ort.put(model, ms);
+            }
         }
         System.out.println();
-        System.out.println("model        dnnrun ms   onnxruntime ms   ratio (dnnrun / onnxruntime)");
-        for (String model : dnn.keySet()) {
-            Double o = ort.get(model);
-            System.out.printf("%-12s %9.2f   %14s   %s%n", model, dnn.get(model), o == null ? "-" : String.format("%.2f", o),
-                            o == null ? "-" : String.format("%.2fx", dnn.get(model) / o));
+        System.out.println("model        dnnrun accel   dnnrun ms   onnxruntime ms   ratio (dnnrun / onnxruntime)");
+        for (Map.Entry<String, Map<String, Double>> m : dnn.entrySet()) {
+            Double o = ort.get(m.getKey());
+            for (Map.Entry<String, Double> a : m.getValue().entrySet()) {
+                System.out.printf("%-12s %-12s %9.2f   %14s   %s%n", m.getKey(), a.getKey(), a.getValue(),
+                                o == null ? "-" : String.format("%.2f", o), o == null ? "-" : String.format("%.2fx", a.getValue() / o));
+            }
         }
         System.out.println();
         System.out.println("peak memory per fork: runtime, model, peak RSS MiB, peak tensor MiB (dnnrun's Arrow allocator)");
         for (String line : Files.readAllLines(peaks)) {
             String[] f = line.split("\t");
             long tensor = Long.parseLong(f[3]);
-            System.out.printf("  %-12s %-12s %8.1f %10s%n", f[0], f[1], Long.parseLong(f[2]) / 1048576.0,
+            System.out.printf("  %-16s %-12s %8.1f %10s%n", f[0], f[1], Long.parseLong(f[2]) / 1048576.0,
                             tensor < 0 ? "-" : String.format("%.1f", tensor / 1048576.0));
         }
         Files.deleteIfExists(peaks);
@@ -86,6 +92,9 @@ public final class BenchmarkMain {
             String flags = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
             List<String> list = new ArrayList<>(List.of(flags.split("\\s+")));
             list.add("-Dbench.peaks=" + peaks);
+            // one thread on every side: ONNX Runtime is set to 1 intra-op thread, oneDNN (OpenMP) and OpenBLAS here
+            list.add("-Ddnnrun.onednn.threads=1");
+            list.add("-Ddnnrun.openblas.threads=1");
             list.add("-Xmx4g");
             return list.toArray(new String[0]);
         }

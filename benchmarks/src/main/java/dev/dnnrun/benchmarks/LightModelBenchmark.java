@@ -29,7 +29,8 @@ import ai.onnxruntime.OrtSession;
 
 /**
  * One inference of an ONNX light model (1x3x224x224 float32, input arange(n)/n), single-threaded, through dnnrun
- * (polyglot API, compiled AST) and through ONNX Runtime Java, in the same run. Each runtime has its own state, so a
+ * (polyglot API, compiled AST; on its own kernels and with segments on oneDNN) and through ONNX Runtime Java, in the
+ * same run. Each runtime has its own state, so a
  * fork loads only the runtime it measures; at the end each fork appends its peak resident memory (and, for
  * dnnrun, the peak of tensor memory) to the file named by {@code -Dbench.peaks}.
  */
@@ -42,13 +43,16 @@ public class LightModelBenchmark {
     public static class DnnRun {
         @Param({"resnet50", "squeezenet"})
         public String model;
+        /** dnnrun's own kernels, or segments swapped to oneDNN (single-threaded, see BenchmarkMain). */
+        @Param({"cpu", "onednn"})
+        public String accel;
         Context context;
         Value compiled;
         Value input;
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
-            context = Context.newBuilder("dnn").allowAllAccess(true).build();
+            context = Context.newBuilder("dnn").allowAllAccess(true).option("dnn.Accel", accel).build();
             compiled = context.eval(Source.newBuilder("dnn", ModelFiles.light(model).toFile()).build());
             float[] x = ModelFiles.arangeInput(3 * 224 * 224);
             ByteBuffer bytes = ByteBuffer.allocate(x.length * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -59,7 +63,7 @@ public class LightModelBenchmark {
         @TearDown(Level.Trial)
         public void tearDown() throws Exception {
             long tensorPeak = context.getBindings("dnn").getMember("peakBytes").execute().asLong();
-            recordPeak("dnnrun", model, tensorPeak);
+            recordPeak("dnnrun-" + accel, model, tensorPeak);
             context.close();
         }
     }
