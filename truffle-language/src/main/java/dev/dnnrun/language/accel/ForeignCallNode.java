@@ -12,6 +12,7 @@ import com.oracle.truffle.api.nodes.ExplodeLoop;
 import dev.dnnrun.accel.CompiledSegment;
 import dev.dnnrun.accel.TensorType;
 import dev.dnnrun.language.nodes.ExecNode;
+import dev.dnnrun.language.nodes.Signature;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
@@ -67,7 +68,7 @@ final class ForeignCallNode extends ExecNode {
         boolean same = true;
         for (int i = 0; i < inputSlots.length; i++) {
             in[i] = (Tensor) frame.getObject(inputSlots[i]);
-            same &= in[i].dtype() == inputTypes[i] && sameShape(inputShapes[i], in[i].shape());
+            same &= in[i].dtype() == inputTypes[i] && Signature.sameShape(inputShapes[i], in[i].shape());
         }
         if (!same) {
             CompilerDirectives.transferToInterpreterAndInvalidate();
@@ -86,19 +87,6 @@ final class ForeignCallNode extends ExecNode {
             frame.setObject(outputSlots[i], out[i]);
         }
         SegmentNode.releaseSlots(frame, releaseSlots);
-    }
-
-    @ExplodeLoop
-    private static boolean sameShape(long[] expected, long[] actual) {
-        if (expected.length != actual.length) {
-            return false;
-        }
-        for (int d = 0; d < expected.length; d++) {
-            if (expected[d] != actual[d]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @TruffleBoundary
