@@ -45,7 +45,7 @@ public final class MatMul extends OpNode {
         if (in.dtype(1) != t) {
             throw new OperatorException("A and B must have the same dtype, got " + t + " and " + in.dtype(1));
         }
-        if (!t.isNumeric() || t == DType.FLOAT16 || t == DType.BFLOAT16 || t == DType.BOOL) {
+        if (!t.isNumeric()) {
             throw new OperatorException("unsupported dtype " + t);
         }
         long[] a = in.shape(0), b = in.shape(1);

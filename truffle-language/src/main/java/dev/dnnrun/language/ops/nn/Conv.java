@@ -54,7 +54,7 @@ public class Conv extends OpNode {
     @Override
     protected Plan plan(Signature in) {
         DType t = in.dtype(0);
-        if ((t != DType.FLOAT && t != DType.DOUBLE) || in.dtype(1) != t || (in.has(2) && in.dtype(2) != t)) {
+        if (!t.isFloating() || in.dtype(1) != t || (in.has(2) && in.dtype(2) != t)) {
             throw new OperatorException("Conv supports float32 and float64 inputs of one type, got " + t + " and "
                             + in.dtype(1));
         }
