@@ -18,6 +18,8 @@ import java.util.Map;
  */
 final class Dnnl {
     static final String LIBRARY = "libdnnl.so.2";
+    /** OpenMP thread count for oneDNN (see OneDnnAccelerator's javadoc). */
+    static final String THREADS_PROPERTY = "dnnrun.onednn.threads";
 
     // Struct sizes (x86-64, oneDNN 2.6).
     static final long MEMORY_DESC_SIZE = 696;
@@ -75,10 +77,14 @@ final class Dnnl {
     static final MethodHandle setDataHandle;
     static final MethodHandle streamWait;
     private static final MethodHandle mdSize;
+    /** OpenMP threads from {@code dnnrun.onednn.threads}, or 0 for OpenMP's default. */
+    private static final int threads;
+    private static final MethodHandle ompSetNumThreads;
 
     static {
         String why = null;
-        MethodHandle ex = null, set = null, wait = null, size = null;
+        MethodHandle ex = null, set = null, wait = null, size = null, omp = null;
+        int nthreads = 0;
         try {
             SymbolLookup lib = SymbolLookup.libraryLookup(LIBRARY, Arena.global());
             var P = ValueLayout.ADDRESS;
@@ -114,6 +120,13 @@ final class Dnnl {
             set = bind(lib, "dnnl_memory_set_data_handle", P, P);
             wait = bind(lib, "dnnl_stream_wait", P);
             size = Linker.nativeLinker().downcallHandle(lib.findOrThrow("dnnl_memory_desc_get_size"), FunctionDescriptor.of(L, P));
+            String prop = System.getProperty(THREADS_PROPERTY);
+            if (prop != null) {
+                nthreads = parseThreads(prop);
+                omp = Linker.nativeLinker().downcallHandle(ompSymbol(lib), FunctionDescriptor.ofVoid(I));
+            }
+        } catch (ThreadsException e) {
+            why = e.getMessage();
         } catch (IllegalArgumentException e) {
             why = LIBRARY + " not found (install Debian package libdnnl-dev)";
         } catch (Throwable t) {
@@ -124,6 +137,67 @@ final class Dnnl {
         setDataHandle = set;
         streamWait = wait;
         mdSize = size;
+        threads = nthreads;
+        ompSetNumThreads = omp;
+    }
+
+    /** A bad {@link #THREADS_PROPERTY}; makes the backend unavailable with its message. */
+    private static final class ThreadsException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ThreadsException(String message) {
+            super(message);
+        }
+    }
+
+    static int parseThreads(String value) {
+        int n;
+        try {
+            n = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            n = 0;
+        }
+        if (n < 1) {
+            throw new ThreadsException(THREADS_PROPERTY + "=" + value + ": expected a positive thread count");
+        }
+        return n;
+    }
+
+    /**
+     * omp_set_num_threads of the OpenMP runtime libdnnl was linked with: dlsym on libdnnl's handle also searches its
+     * dependencies (libgomp for Debian's build); libgomp.so.1 by name is the fallback.
+     */
+    static MemorySegment ompSymbol(SymbolLookup lib) {
+        var sym = lib.find("omp_set_num_threads");
+        if (sym.isEmpty()) {
+            try {
+                sym = SymbolLookup.libraryLookup("libgomp.so.1", Arena.global()).find("omp_set_num_threads");
+            } catch (IllegalArgumentException e) {
+                // not there either
+            }
+        }
+        return sym.orElseThrow(() -> new ThreadsException(THREADS_PROPERTY + " is set but " + LIBRARY
+                        + " has no OpenMP runtime (omp_set_num_threads not found)"));
+    }
+
+    /**
+     * Applies {@link #THREADS_PROPERTY} to the calling thread: OpenMP keeps the thread count per calling thread, so
+     * every thread that creates or executes primitives sets it (a cheap call). No-op when the property is unset.
+     */
+    static void applyThreads() {
+        if (ompSetNumThreads == null) {
+            return;
+        }
+        try {
+            ompSetNumThreads.invokeExact(threads);
+        } catch (Throwable t) {
+            throw new IllegalStateException("omp_set_num_threads failed: " + t, t);
+        }
+    }
+
+    /** The configured OpenMP thread count, 0 when left to OpenMP. */
+    static int threads() {
+        return threads;
     }
 
     private Dnnl() {

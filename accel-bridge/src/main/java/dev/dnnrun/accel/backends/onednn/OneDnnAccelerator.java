@@ -17,14 +17,20 @@ import dev.dnnrun.tensor.Tensor;
 
 /**
  * oneDNN 2.6 (Debian {@code libdnnl-dev}) through {@code java.lang.foreign}: float32 Conv, MatMul, Gemm, pooling,
- * eltwise, BatchNormalization and Add on plain row-major (NCHW/OIHW) memory, so segment inputs and outputs are the
- * Arrow buffers themselves. A Conv/MatMul/Gemm followed in the segment by eltwise ops and same-shape Adds runs as
- * one primitive with post-ops.
+ * eltwise, BatchNormalization, Add and two-input Sum on plain row-major (NCHW/OIHW) memory, so segment inputs and
+ * outputs are the Arrow buffers themselves. A Conv/MatMul/Gemm followed in the segment by eltwise ops and same-shape
+ * Adds/Sums (e.g. ResNet's Conv → Sum(residual) → Relu) runs as one primitive with post-ops.
+ *
+ * <p>Threads: Debian's oneDNN runs on OpenMP (libgomp), which by default uses one thread per core (or
+ * {@code OMP_NUM_THREADS}). The system property {@code dnnrun.onednn.threads=N} sets the OpenMP thread count
+ * ({@code omp_set_num_threads}) on every thread that compiles or executes a segment, e.g. {@code 1} to compare with a
+ * single-threaded ONNX Runtime. Unset, OpenMP's default is left alone; a value that is not a positive integer, or a
+ * oneDNN without OpenMP, makes the backend unavailable with the reason.
  */
 public final class OneDnnAccelerator implements Accelerator {
     static final Set<String> ELTWISE = Set.of("Relu", "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Exp", "Sqrt", "Abs");
     static final Set<String> OPS = Set.of("Conv", "MatMul", "Gemm", "MaxPool", "AveragePool", "BatchNormalization", "Add",
-                    "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Exp", "Sqrt", "Abs");
+                    "Sum", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Exp", "Sqrt", "Abs");
 
     @Override
     public String name() {
@@ -60,7 +66,8 @@ public final class OneDnnAccelerator implements Accelerator {
     @Override
     public List<Pattern> patterns() {
         return List.of(Pattern.of("Conv+Relu", "Conv", "Relu"), Pattern.of("Conv+Add+Relu", "Conv", "Add", "Relu"),
-                        Pattern.of("Conv+Add", "Conv", "Add"), Pattern.of("MatMul+Add", "MatMul", "Add"),
+                        Pattern.of("Conv+Sum+Relu", "Conv", "Sum", "Relu"), Pattern.of("Conv+Add", "Conv", "Add"),
+                        Pattern.of("Conv+Sum", "Conv", "Sum"), Pattern.of("MatMul+Add", "MatMul", "Add"),
                         Pattern.of("Gemm+Relu", "Gemm", "Relu"));
     }
 
@@ -123,9 +130,13 @@ public final class OneDnnAccelerator implements Accelerator {
                     throw no("BatchNormalization with " + op.inputs().size() + " inputs");
                 }
             }
-            case "Add" -> {
+            case "Add", "Sum" -> {
+                // Sum of two inputs is Add (Sum-6 requires equal shapes, Sum-8 broadcasts like Add).
+                if (in.length != 2) {
+                    throw no("Sum of " + in.length + " inputs: only two");
+                }
                 if (!broadcastsTo(in[1], in[0]) && !broadcastsTo(in[0], in[1])) {
-                    throw no("Add of " + Arrays.toString(in[0]) + " and " + Arrays.toString(in[1])
+                    throw no(type + " of " + Arrays.toString(in[0]) + " and " + Arrays.toString(in[1])
                                     + ": only same shapes or one side broadcast to the other");
                 }
             }

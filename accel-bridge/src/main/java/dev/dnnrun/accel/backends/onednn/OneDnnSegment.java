@@ -76,6 +76,7 @@ final class OneDnnSegment implements CompiledSegment {
                 vals.put(seg.outputs().get(i), new Val(-1, i, null, seg.outputTypes().get(i).shape()));
                 outputMems.add(new ArrayList<>());
             }
+            Dnnl.applyThreads(); // oneDNN sizes its kernels for the thread count at primitive creation
             engine = create(arena, "dnnl_engine_create", Dnnl.CPU, 0L);
             stream = create(arena, "dnnl_stream_create", engine, Dnnl.STREAM_DEFAULT);
             build();
@@ -133,12 +134,14 @@ final class OneDnnSegment implements CompiledSegment {
             if (fused.contains(i)) {
                 // Part of a chain emitted at its last op.
             } else if (op.opType().equals("Conv") || op.opType().equals("MatMul") || op.opType().equals("Gemm")) {
-                // Follow single-consumer eltwise / same-shape Add ops and fuse them as post-ops.
+                // Follow single-consumer eltwise / same-shape Add ops and fuse them as post-ops. A residual Add of
+                // two Convs is taken by the first Conv; the second must not fuse it again.
                 List<PostOp> post = new ArrayList<>();
                 String last = op.outputs().get(0);
                 int lastOp = i;
                 String biasAdd = null;
-                while (!outputs.contains(last) && consumers.getOrDefault(last, List.of()).size() == 1) {
+                while (!outputs.contains(last) && consumers.getOrDefault(last, List.of()).size() == 1
+                                && !fused.contains(consumers.get(last).get(0))) {
                     int k = consumers.get(last).get(0);
                     OpView next = ops.get(k);
                     PostOp p = postOp(next, last, op, post.isEmpty() && biasAdd == null);
@@ -193,7 +196,7 @@ final class OneDnnSegment implements CompiledSegment {
             return null;
         }
         switch (next.opType()) {
-            case "Add" -> {
+            case "Add", "Sum" -> {
                 if (next.inputs().size() != 2 || next.inputs().get(0).equals(next.inputs().get(1))) {
                     return null;
                 }
@@ -420,11 +423,11 @@ final class OneDnnSegment implements CompiledSegment {
                 call("dnnl_batch_normalization_forward_desc_init", desc, Dnnl.FORWARD_INFERENCE, xMd, (float) op.floatAttr("epsilon", 1e-5),
                                 Dnnl.USE_GLOBAL_STATS | Dnnl.USE_SCALE | Dnnl.USE_SHIFT);
             }
-            case "Add" -> {
+            case "Add", "Sum" -> {
                 // oneDNN broadcasts only src1: put the full-size operand first (Add commutes).
                 int big = java.util.Arrays.equals(in[0], ys) ? 0 : 1;
                 if (!java.util.Arrays.equals(in[big], ys)) {
-                    throw OneDnnAccelerator.no("Add output " + java.util.Arrays.toString(ys) + " differs from both inputs");
+                    throw OneDnnAccelerator.no(op.opType() + " output " + java.util.Arrays.toString(ys) + " differs from both inputs");
                 }
                 String a = op.inputs().get(big), b = op.inputs().get(1 - big);
                 MemorySegment aMd = rowMajor(arena, ys), bMd = rowMajor(arena, padTo(in[1 - big], ys.length));
@@ -525,6 +528,7 @@ final class OneDnnSegment implements CompiledSegment {
             throw new IllegalStateException("segment closed");
         }
         long t0 = System.nanoTime();
+        Dnnl.applyThreads();
         MemorySegment[] in = bind(inputs, inputBytes, inputMems, "input");
         MemorySegment[] out = bind(outputs, outputBytes, outputMems, "output");
         for (Step s : steps) {

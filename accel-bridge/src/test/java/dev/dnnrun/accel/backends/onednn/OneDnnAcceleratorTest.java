@@ -104,6 +104,78 @@ class OneDnnAcceleratorTest {
     }
 
     @Test
+    void residualSumOfTwoConvsFusesIntoTheFirstConv() throws Exception {
+        // ResNet's downsampling block: Sum(main Conv, shortcut Conv) -> Relu. The shortcut Conv comes first, takes the
+        // Sum and Relu as post-ops; the main Conv must then run on its own (not fuse the same Sum a second time).
+        long[] xs = { 1, 4, 6, 6 }, w1s = { 8, 4, 1, 1 }, w3s = { 8, 4, 3, 3 }, ys = { 1, 8, 6, 6 };
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", xs);
+            float[] w1 = b.constant("w1", w1s);
+            float[] w3 = b.constant("w3", w3s);
+            b.op("Conv", List.of("x", "w1"), "shortcut", ys);
+            b.op("Conv", List.of("x", "w3"), "main", ys, "pads", new long[] { 1, 1, 1, 1 });
+            b.op("Sum", 13, List.of("main", "shortcut"), "s", ys);
+            b.op("Relu", List.of("s"), "y", ys);
+            b.output("y");
+            float[] a = Reference.conv(x, xs, w1, w1s, null, 1, new int[] { 1, 1 }, new int[] { 0, 0 }, new int[] { 1, 1 }, ys);
+            float[] m = Reference.conv(x, xs, w3, w3s, null, 1, new int[] { 1, 1 }, new int[] { 1, 1 }, new int[] { 1, 1 }, ys);
+            float[] ref = new float[a.length];
+            for (int i = 0; i < ref.length; i++) {
+                ref[i] = Math.max(0, a[i] + m[i]);
+            }
+            try (OneDnnSegment c = (OneDnnSegment) ACC.compile(b.build())) {
+                assertEquals(2, c.primitiveCount(), "shortcut Conv+Sum+Relu, main Conv");
+                Tensor[] out = b.outputTensors();
+                c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
+                assertClose(ref, out[0], 1e-4);
+            }
+        }
+    }
+
+    @Test
+    void sumOfTwoInputsBroadcastsLikeAddAndDeclinesOtherCounts() throws Exception {
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", 2, 3, 4);
+            float[] c = b.constant("c", 3, 1);
+            b.op("Sum", 13, List.of("x", "c"), "y", new long[] { 2, 3, 4 });
+            b.output("y");
+            float[] ref = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                ref[i] = x[i] + c[(i / 4) % 3];
+            }
+            assertClose(ref, run(b), 1e-6);
+        }
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            b.input("x", 2, 3);
+            b.input("z", 2, 3);
+            OpView three = b.op("Sum", 13, List.of("x", "z", "x"), "y", new long[] { 2, 3 });
+            assertEquals("Sum of 3 inputs: only two", ACC.supports(three).reason());
+            OpView one = b.op("Sum", 13, List.of("x"), "y1", new long[] { 2, 3 });
+            assertEquals("Sum of 1 inputs: only two", ACC.supports(one).reason());
+        }
+        assertTrue(ACC.patterns().stream().anyMatch(p -> p.opTypes().equals(List.of("Conv", "Sum", "Relu"))));
+    }
+
+    @Test
+    void openMpThreadCountIsReachableThroughLibdnnl() throws Throwable {
+        // dnnrun.onednn.threads relies on finding omp_set_num_threads via libdnnl's own handle (its libgomp).
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            var lib = java.lang.foreign.SymbolLookup.libraryLookup(Dnnl.LIBRARY, arena);
+            var linker = java.lang.foreign.Linker.nativeLinker();
+            var set = linker.downcallHandle(Dnnl.ompSymbol(lib), java.lang.foreign.FunctionDescriptor.ofVoid(java.lang.foreign.ValueLayout.JAVA_INT));
+            var get = linker.downcallHandle(lib.find("omp_get_max_threads").orElseThrow(),
+                            java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT));
+            int before = (int) get.invokeExact();
+            set.invokeExact(1);
+            assertEquals(1, (int) get.invokeExact());
+            set.invokeExact(before);
+        }
+        assertEquals(3, Dnnl.parseThreads(" 3"));
+        assertThrows(RuntimeException.class, () -> Dnnl.parseThreads("0"));
+        assertThrows(RuntimeException.class, () -> Dnnl.parseThreads("all"));
+    }
+
+    @Test
     void convReluThenPoolChainUsesIntermediates() throws Exception {
         long[] xs = { 1, 2, 8, 8 }, ws = { 4, 2, 1, 1 }, cs = { 1, 4, 8, 8 }, ps = { 1, 4, 4, 4 };
         try (SegmentBuilder b = new SegmentBuilder()) {
