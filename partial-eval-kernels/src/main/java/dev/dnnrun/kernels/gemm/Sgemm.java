@@ -315,66 +315,71 @@ public final class Sgemm {
     }
 
     /**
-     * Writes the valid mr x nr corner of a tile to C: {@code C = tile + beta * C (+ bias)}; beta 1 accumulates,
-     * beta 0 overwrites without reading C.
+     * Writes the valid mr x nr corner of a tile to C: {@code C = tile + beta * C (+ bias)}, then Relu if asked (callers
+     * pass relu with the last K block only). Full and partial tiles are separate methods: one method holding both
+     * was too big for C1, never got profiled, and so never reached C2, leaving its vectors boxed.
      */
     private static void storeTile(float[] tile, MemorySegment c, long cAt, int ldc, int mr, int nr, float beta,
                     float[] bias, int biasAt, boolean relu) {
-        boolean full = nr == NR;
-        VectorMask<Float> m0 = S.indexInRange(0, nr);
-        VectorMask<Float> m1 = S.indexInRange(L, nr);
+        if (nr == NR) {
+            storeFullTile(tile, c, cAt, ldc, mr, beta, bias, biasAt, relu);
+        } else {
+            storePartialTile(tile, c, cAt, ldc, mr, nr, beta, bias, biasAt, relu);
+        }
+    }
+
+    private static void storeFullTile(float[] tile, MemorySegment c, long cAt, int ldc, int mr, float beta, float[] bias,
+                    int biasAt, boolean relu) {
         for (int i = 0; i < mr; i++) {
             long at = (cAt + (long) i * ldc) * 4;
             FloatVector v0 = FloatVector.fromArray(S, tile, i * NR);
             FloatVector v1 = FloatVector.fromArray(S, tile, i * NR + L);
             if (bias != null) {
-                float bv = bias[biasAt + i];
-                v0 = v0.add(bv);
-                v1 = v1.add(bv);
+                v0 = v0.add(bias[biasAt + i]);
+                v1 = v1.add(bias[biasAt + i]);
+            }
+            if (beta != 0f) {
+                FloatVector o0 = FloatVector.fromMemorySegment(S, c, at, NATIVE);
+                FloatVector o1 = FloatVector.fromMemorySegment(S, c, at + 4L * L, NATIVE);
+                v0 = beta == 1f ? v0.add(o0) : v0.add(o0.mul(beta));
+                v1 = beta == 1f ? v1.add(o1) : v1.add(o1.mul(beta));
             }
             if (relu) {
-                // Applied to the final sum only: callers pass relu with the last K block (beta 1 accumulates).
-                if (beta != 0f) {
-                    v0 = v0.add(full ? FloatVector.fromMemorySegment(S, c, at, NATIVE)
-                                    : FloatVector.fromMemorySegment(S, c, at, NATIVE, m0));
-                    v1 = nr <= L ? v1 : v1.add(full ? FloatVector.fromMemorySegment(S, c, at + 4L * L, NATIVE)
-                                    : FloatVector.fromMemorySegment(S, c, at + 4L * L, NATIVE, m1));
-                }
                 v0 = v0.max(0f);
                 v1 = v1.max(0f);
-                if (full) {
-                    v0.intoMemorySegment(c, at, NATIVE);
-                    v1.intoMemorySegment(c, at + 4L * L, NATIVE);
-                } else {
-                    v0.intoMemorySegment(c, at, NATIVE, m0);
-                    if (nr > L) {
-                        v1.intoMemorySegment(c, at + 4L * L, NATIVE, m1);
-                    }
-                }
-                continue;
             }
-            if (full) {
+            v0.intoMemorySegment(c, at, NATIVE);
+            v1.intoMemorySegment(c, at + 4L * L, NATIVE);
+        }
+    }
+
+    private static void storePartialTile(float[] tile, MemorySegment c, long cAt, int ldc, int mr, int nr, float beta,
+                    float[] bias, int biasAt, boolean relu) {
+        VectorMask<Float> m0 = S.indexInRange(0, nr);
+        VectorMask<Float> m1 = S.indexInRange(L, nr);
+        for (int i = 0; i < mr; i++) {
+            long at = (cAt + (long) i * ldc) * 4;
+            FloatVector v0 = FloatVector.fromArray(S, tile, i * NR);
+            if (bias != null) {
+                v0 = v0.add(bias[biasAt + i]);
+            }
+            if (beta != 0f) {
+                FloatVector o0 = FloatVector.fromMemorySegment(S, c, at, NATIVE, m0);
+                v0 = beta == 1f ? v0.add(o0) : v0.add(o0.mul(beta));
+            }
+            v0 = relu ? v0.max(0f) : v0;
+            v0.intoMemorySegment(c, at, NATIVE, m0);
+            if (nr > L) {
+                FloatVector v1 = FloatVector.fromArray(S, tile, i * NR + L);
+                if (bias != null) {
+                    v1 = v1.add(bias[biasAt + i]);
+                }
                 if (beta != 0f) {
-                    FloatVector o0 = FloatVector.fromMemorySegment(S, c, at, NATIVE);
-                    FloatVector o1 = FloatVector.fromMemorySegment(S, c, at + 4L * L, NATIVE);
-                    v0 = beta == 1f ? v0.add(o0) : v0.add(o0.mul(beta));
+                    FloatVector o1 = FloatVector.fromMemorySegment(S, c, at + 4L * L, NATIVE, m1);
                     v1 = beta == 1f ? v1.add(o1) : v1.add(o1.mul(beta));
                 }
-                v0.intoMemorySegment(c, at, NATIVE);
-                v1.intoMemorySegment(c, at + 4L * L, NATIVE);
-            } else {
-                if (beta != 0f) {
-                    FloatVector o0 = FloatVector.fromMemorySegment(S, c, at, NATIVE, m0);
-                    v0 = beta == 1f ? v0.add(o0) : v0.add(o0.mul(beta));
-                }
-                v0.intoMemorySegment(c, at, NATIVE, m0);
-                if (nr > L) {
-                    if (beta != 0f) {
-                        FloatVector o1 = FloatVector.fromMemorySegment(S, c, at + 4L * L, NATIVE, m1);
-                        v1 = beta == 1f ? v1.add(o1) : v1.add(o1.mul(beta));
-                    }
-                    v1.intoMemorySegment(c, at + 4L * L, NATIVE, m1);
-                }
+                v1 = relu ? v1.max(0f) : v1;
+                v1.intoMemorySegment(c, at + 4L * L, NATIVE, m1);
             }
         }
     }
