@@ -132,13 +132,13 @@ public final class OnnxLoader {
         }
         List<GraphNode> nodes = new ArrayList<>();
         for (Onnx.Node n : g.getNodeList()) {
-            nodes.add(convertNode(n, topLevel));
+            nodes.add(convertNode(n));
         }
         nodes = topologicalOrder(nodes, inputs, constants.keySet(), outputs, topLevel);
         return new ModelGraph(g.getName(), path, nodes, inputs, outputs, constants, types);
     }
 
-    private GraphNode convertNode(Onnx.Node n, boolean topLevel) {
+    private GraphNode convertNode(Onnx.Node n) {
         String domain = n.getDomain().equals("ai.onnx") ? "" : n.getDomain();
         Integer opset = opsets.get(domain);
         Map<String, Attribute> attrs = new LinkedHashMap<>();
