@@ -156,4 +156,41 @@ class DnnRunTest {
         assertEquals("conv1_relu_0.out-1", DnnRun.Session.fileName("conv1/relu:0.out-1"));
         assertEquals("_", DnnRun.Session.fileName(""));
     }
+
+    @Test
+    void listAccelShowsTheBackendsAndWhyOneIsUnavailable() {
+        Result r = dnnrun("--list-accel");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("cpu ") && r.out().contains("onnxruntime ") && r.out().contains("cuda "), r.out());
+    }
+
+    @Test
+    void explainPlacementOutAndGraphOut() throws IOException {
+        byte[] model = new ModelBuilder("two").opset(17)
+                        .input("x", DType.FLOAT, 2, 3)
+                        .node("Relu", "x", "r").name("relu").done()
+                        .node("Softmax", "r", "y").name("softmax").done()
+                        .output("y", DType.FLOAT, 2, 3)
+                        .build();
+        Path file = Files.write(dir.resolve("two.onnx"), model);
+        Path json = dir.resolve("p.json");
+        Path dot = dir.resolve("g.dot");
+        Result r = dnnrun("--accel", "onnxruntime", "--explain", "--placement-out", json.toString(), "--graph-out", dot.toString(),
+                        file.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("seg0 on onnxruntime: 2 ops, compiled for onnxruntime"), r.out());
+        assertTrue(Files.readString(json).contains("\"nodes\": [\"relu\", \"softmax\"]"), Files.readString(json));
+        assertTrue(Files.readString(dot).startsWith("digraph dnnrun {") && Files.readString(dot).contains("legend_onnxruntime"));
+
+        Result replay = dnnrun("--placement", json.toString(), "--explain", file.toString());
+        assertEquals(0, replay.status(), replay.err());
+        assertTrue(replay.out().contains("seg0 on onnxruntime"), replay.out());
+    }
+
+    @Test
+    void unknownAcceleratorIsOneLine() throws IOException {
+        Result r = dnnrun("--accel", "nosuch", passThrough().toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("unknown accelerator 'nosuch'") && r.err().lines().count() == 1, r.err());
+    }
 }

@@ -187,8 +187,12 @@ public final class Placement {
                 }
             }
         }
-        sb.append("  legend [shape=plaintext, style=\"\", label=").append(Json.quote("white: cpu" + colourOf.entrySet().stream()
-                        .map(e -> ", " + e.getValue() + ": " + e.getKey()).reduce("", String::concat))).append("];\n}\n");
+        sb.append("  subgraph cluster_legend {\n    label=\"backends\";\n    legend_cpu [label=\"cpu\", fillcolor=white];\n");
+        for (Map.Entry<String, String> e : colourOf.entrySet()) {
+            sb.append("    ").append(Json.quote("legend_" + e.getKey())).append(" [label=").append(Json.quote(e.getKey()))
+                            .append(", fillcolor=\"").append(e.getValue()).append("\"];\n");
+        }
+        sb.append("  }\n}\n");
         return sb.toString();
     }
 }
