@@ -161,7 +161,7 @@ public final class ConformanceRunner implements AutoCloseable {
             boolean ok;
             String a;
             String e;
-            if (d.isFloating()) {
+            if (d.isFloating() || d.isFloat8()) {
                 double x = d.getDouble(got, i);
                 double y = expected.getDouble(i);
                 ok = (Double.isNaN(x) && Double.isNaN(y)) || x == y || Math.abs(x - y) <= ATOL + RTOL * Math.abs(y);

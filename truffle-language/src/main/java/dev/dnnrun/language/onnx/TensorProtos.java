@@ -141,6 +141,12 @@ public final class TensorProtos {
                     s.set(ValueLayout.JAVA_SHORT_UNALIGNED, i * 2L, (short) p.getInt32Data(i));
                 }
             }
+            case FLOAT8E4M3FN, FLOAT8E4M3FNUZ, FLOAT8E5M2, FLOAT8E5M2FNUZ, FLOAT8E8M0 -> {
+                // int32_data holds the 8-bit patterns, not values
+                for (int i = 0; i < n; i++) {
+                    s.set(ValueLayout.JAVA_BYTE, i, (byte) p.getInt32Data(i));
+                }
+            }
             default -> {
                 for (int i = 0; i < n; i++) {
                     d.setLong(s, i, p.getInt32Data(i));

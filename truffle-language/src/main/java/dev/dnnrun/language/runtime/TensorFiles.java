@@ -140,8 +140,9 @@ public final class TensorFiles {
             case UINT32 -> "<u4";
             case UINT64 -> "<u8";
             case BOOL -> "|b1";
-            // numpy has no bfloat16: store its bit patterns
+            // numpy has no bfloat16 or float8: store their bit patterns
             case BFLOAT16 -> "<u2";
+            case FLOAT8E4M3FN, FLOAT8E4M3FNUZ, FLOAT8E5M2, FLOAT8E5M2FNUZ, FLOAT8E8M0 -> "|u1";
             case STRING -> throw new IllegalArgumentException("string tensors cannot be written as .npy");
         };
     }

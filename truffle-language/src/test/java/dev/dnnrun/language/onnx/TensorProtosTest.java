@@ -57,6 +57,17 @@ class TensorProtosTest {
     }
 
     @Test
+    void float8Int32DataHoldsBitPatterns() {
+        // 0x38 is 1.0 in E4M3FN, 0xc0 is -2.0 in E5M2: int32_data carries the codes, not the values
+        try (Tensor e4 = TensorProtos.decode(proto(DType.FLOAT8E4M3FN, 2).addInt32Data(0x38).addInt32Data(0).build(), null, allocator);
+             Tensor e5 = TensorProtos.decode(proto(DType.FLOAT8E5M2, 1).addInt32Data(0xc0).build(), null, allocator)) {
+            assertEquals(1.0, e4.getDouble(0));
+            assertEquals(0.0, e4.getDouble(1));
+            assertEquals(-2.0, e5.getDouble(0));
+        }
+    }
+
+    @Test
     void rawDataAndStrings() {
         byte[] raw = {0, 0, (byte) 0x80, 0x3f, 0, 0, 0, (byte) 0xc0}; // 1.0f, -2.0f little-endian
         try (Tensor f = TensorProtos.decode(proto(DType.FLOAT, 1, 2).setRawData(ByteString.copyFrom(raw)).build(), null, allocator);

@@ -10,10 +10,15 @@ import dev.dnnrun.language.nodes.Signature;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
-/** CastLike: Cast to the dtype of the second input. */
+/** CastLike: Cast to the dtype of the second input, with Cast's {@code saturate} and {@code round_mode}. */
 public final class CastLike extends OpNode {
+    private final boolean saturate;
+    private final DType.E8M0Rounding rounding;
+
     public CastLike(GraphNode node) {
         super(node);
+        saturate = Cast.saturate(node);
+        rounding = Cast.rounding(node);
     }
 
     @Override
@@ -23,6 +28,6 @@ public final class CastLike extends OpNode {
 
     @Override
     protected Tensor[] run(Plan plan, Tensor[] inputs, BufferAllocator allocator) {
-        return new Tensor[]{Cast.convert(inputs[0], plan.outputType(0), allocator)};
+        return new Tensor[]{Cast.convert(inputs[0], plan.outputType(0), saturate, rounding, allocator)};
     }
 }
