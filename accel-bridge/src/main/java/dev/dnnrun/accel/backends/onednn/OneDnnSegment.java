@@ -29,7 +29,8 @@ import dev.dnnrun.tensor.Tensor;
 /**
  * A segment as a list of oneDNN primitives on one in-order CPU stream. Every use of a value is a dnnl memory: over
  * the Arrow buffer (its data handle set at each execute) for segment inputs and outputs, over compile-time memory
- * for constants and intermediate values.
+ * for constants and intermediate values. Intermediate values share a pool of buffers by liveness (a buffer is
+ * reused once the last primitive reading its value ran), so the working set stays small enough to live in cache.
  */
 final class OneDnnSegment implements CompiledSegment {
     private final Arena arena = Arena.ofShared();
@@ -38,6 +39,12 @@ final class OneDnnSegment implements CompiledSegment {
     private final List<MemorySegment> primitives = new ArrayList<>();
     private final Map<String, Val> vals = new HashMap<>();
     private final List<Step> steps = new ArrayList<>();
+    /** Per step, parallel to {@link #steps}: which values it writes and reads (for buffer liveness). */
+    private final List<Use> uses = new ArrayList<>();
+    /** Values given a dnnl memory since the last step was added: the reads (and the destination) of the next step. */
+    private final List<String> pendingUses = new ArrayList<>();
+    private long scratchBytes;
+    private int inPlaceSums;
     private final Segment seg;
     private final long[] inputBytes;
     private final long[] outputBytes;
@@ -48,11 +55,34 @@ final class OneDnnSegment implements CompiledSegment {
     private long calls;
     private long nanos;
 
-    /** A value: segment input or output (by index) or compile-time memory. */
-    private record Val(int input, int output, MemorySegment owned, long[] shape) {
+    /**
+     * A value: segment input or output (by index), a constant in compile-time memory, or an intermediate value
+     * ({@code internal}) whose buffer is assigned from the pool after all primitives exist.
+     */
+    private static final class Val {
+        final int input;
+        final int output;
+        final boolean internal;
+        final long[] shape;
+        /** The dnnl memories over an intermediate value, pointed at its buffer once it is assigned. */
+        final List<MemorySegment> mems = new ArrayList<>();
+        MemorySegment owned;
+
+        Val(int input, int output, boolean internal, MemorySegment owned, long[] shape) {
+            this.input = input;
+            this.output = output;
+            this.internal = internal;
+            this.owned = owned;
+            this.shape = shape;
+        }
+
         long bytes() {
             return Tensor.elementCount(shape) * 4;
         }
+    }
+
+    /** The values one step writes ({@code dst}) and reads; {@code addend} is its sum post-op's addend, or null. */
+    private record Use(String dst, List<String> reads, String addend) {
     }
 
     /** One primitive execution; {@code copyFrom} is copied into {@code copyTo} first (the sum post-op's addend). */
@@ -69,17 +99,18 @@ final class OneDnnSegment implements CompiledSegment {
             inputBytes = bytes(seg.inputTypes(), "input");
             outputBytes = bytes(seg.outputTypes(), "output");
             for (int i = 0; i < seg.inputs().size(); i++) {
-                vals.put(seg.inputs().get(i), new Val(i, -1, null, seg.inputTypes().get(i).shape()));
+                vals.put(seg.inputs().get(i), new Val(i, -1, false, null, seg.inputTypes().get(i).shape()));
                 inputMems.add(new ArrayList<>());
             }
             for (int i = 0; i < seg.outputs().size(); i++) {
-                vals.put(seg.outputs().get(i), new Val(-1, i, null, seg.outputTypes().get(i).shape()));
+                vals.put(seg.outputs().get(i), new Val(-1, i, false, null, seg.outputTypes().get(i).shape()));
                 outputMems.add(new ArrayList<>());
             }
             Dnnl.applyThreads(); // oneDNN sizes its kernels for the thread count at primitive creation
             engine = create(arena, "dnnl_engine_create", Dnnl.CPU, 0L);
             stream = create(arena, "dnnl_stream_create", engine, Dnnl.STREAM_DEFAULT);
             build();
+            assignBuffers();
         } catch (UnsupportedSegmentException | RuntimeException e) {
             close();
             throw e instanceof UnsupportedSegmentException u ? u : new UnsupportedSegmentException(e.getMessage(), e);
@@ -270,13 +301,13 @@ final class OneDnnSegment implements CompiledSegment {
                 desc = matmulDesc(op, attr, y, dstMd, biasAdd, args);
             }
             args.add(new Object[] { Dnnl.ARG_DST, memory(dst, dstMd) });
-            Val addend = null;
+            String addend = null;
             for (PostOp p : post) {
                 if (p.alg() == -1) {
-                    addend = val(p.addend());
+                    addend = p.addend();
                 }
             }
-            addStep(desc, attr, args, addend, addend == null ? null : val(dst));
+            addStep(desc, attr, args, dst, addend);
         } finally {
             call("dnnl_primitive_attr_destroy", attr);
         }
@@ -385,7 +416,7 @@ final class OneDnnSegment implements CompiledSegment {
             copy.setAtIndex(ValueLayout.JAVA_FLOAT, i, c.getFloat(i) * factor);
         }
         String name = value + "#scaled" + vals.size();
-        vals.put(name, new Val(-1, -1, copy, c.shape()));
+        vals.put(name, new Val(-1, -1, false, copy, c.shape()));
         return name;
     }
 
@@ -447,10 +478,12 @@ final class OneDnnSegment implements CompiledSegment {
             }
         }
         args.add(new Object[] { Dnnl.ARG_DST, memory(y, yMd) });
-        addStep(desc, MemorySegment.NULL, args, null, null);
+        addStep(desc, MemorySegment.NULL, args, y, null);
     }
 
-    private void addStep(MemorySegment desc, MemorySegment attr, List<Object[]> args, Val copyFrom, Val copyTo) {
+    /** A primitive writing {@code dst}; its sum post-op's {@code addend} (or null) is copied into {@code dst} first. */
+    private void addStep(MemorySegment desc, MemorySegment attr, List<Object[]> args, String dst, String addend)
+                    throws UnsupportedSegmentException {
         MemorySegment pd = create(arena, "dnnl_primitive_desc_create", desc, attr, engine, MemorySegment.NULL);
         primitiveDescs.add(pd);
         MemorySegment prim = create(arena, "dnnl_primitive_create", pd);
@@ -461,7 +494,87 @@ final class OneDnnSegment implements CompiledSegment {
             e.set(ValueLayout.JAVA_INT, 0, (Integer) args.get(i)[0]);
             e.set(ValueLayout.ADDRESS, 8, (MemorySegment) args.get(i)[1]);
         }
-        steps.add(new Step(prim, a, args.size(), copyFrom, copyTo));
+        steps.add(new Step(prim, a, args.size(), addend == null ? null : val(addend), addend == null ? null : val(dst)));
+        List<String> reads = new ArrayList<>(pendingUses);
+        reads.remove(dst);
+        uses.add(new Use(dst, reads, addend));
+        pendingUses.clear();
+    }
+
+    /**
+     * Gives every intermediate value a buffer from a pool: a step's destination takes the smallest free buffer that
+     * fits (before the step's own reads are released, so it never aliases them), and a value's buffer returns to the
+     * pool after its last reader. A sum post-op whose addend dies at this step and is not otherwise read by it
+     * accumulates in place: the destination takes over the addend's buffer and the copy is dropped.
+     */
+    private void assignBuffers() throws UnsupportedSegmentException {
+        Map<String, Integer> lastRead = new HashMap<>();
+        for (int s = 0; s < uses.size(); s++) {
+            for (String r : uses.get(s).reads()) {
+                lastRead.put(r, s);
+            }
+            if (uses.get(s).addend() != null) {
+                lastRead.put(uses.get(s).addend(), s);
+            }
+        }
+        List<MemorySegment> free = new ArrayList<>();
+        for (int s = 0; s < uses.size(); s++) {
+            Use u = uses.get(s);
+            Val d = val(u.dst());
+            Val a = u.addend() == null ? null : val(u.addend());
+            boolean inPlace = false;
+            if (d.internal) {
+                if (a != null && a.internal && lastRead.get(u.addend()) == s && !u.reads().contains(u.addend())
+                                && a.owned.byteSize() >= d.bytes()) {
+                    d.owned = a.owned;
+                    Step st = steps.get(s);
+                    steps.set(s, new Step(st.primitive(), st.args(), st.nargs(), null, null));
+                    inPlace = true;
+                    inPlaceSums++;
+                } else {
+                    d.owned = take(free, d.bytes());
+                }
+            }
+            Set<String> dying = new HashSet<>(u.reads());
+            if (u.addend() != null && !inPlace) {
+                dying.add(u.addend());
+            }
+            for (String r : dying) {
+                Val v = val(r);
+                if (v.internal && lastRead.get(r) == s) {
+                    free.add(v.owned);
+                }
+            }
+            if (d.internal && !lastRead.containsKey(u.dst())) {
+                free.add(d.owned); // written but never read inside the segment
+            }
+        }
+        for (Val v : vals.values()) {
+            if (v.internal) {
+                if (v.owned == null) {
+                    throw OneDnnAccelerator.no("intermediate value of shape " + java.util.Arrays.toString(v.shape) + " is never written");
+                }
+                for (MemorySegment m : v.mems) {
+                    call("dnnl_memory_set_data_handle", m, v.owned);
+                }
+            }
+        }
+    }
+
+    /** The smallest free buffer of at least {@code bytes}, or a new one. */
+    private MemorySegment take(List<MemorySegment> free, long bytes) {
+        int best = -1;
+        for (int i = 0; i < free.size(); i++) {
+            long size = free.get(i).byteSize();
+            if (size >= bytes && (best < 0 || size < free.get(best).byteSize())) {
+                best = i;
+            }
+        }
+        if (best >= 0) {
+            return free.remove(best);
+        }
+        scratchBytes += bytes;
+        return arena.allocate(bytes, 64);
     }
 
     /** The value's location, copying a constant into compile-time memory on first use. */
@@ -479,10 +592,9 @@ final class OneDnnSegment implements CompiledSegment {
             if (c.byteSize() > 0) {
                 copy.copyFrom(c.segment());
             }
-            v = new Val(-1, -1, copy, c.shape());
+            v = new Val(-1, -1, false, copy, c.shape());
         } else {
-            long[] s = shape(value); // an intermediate value produced inside the segment
-            v = new Val(-1, -1, arena.allocate(Tensor.elementCount(s) * 4, 64), s);
+            v = new Val(-1, -1, true, null, shape(value)); // an intermediate value: its buffer comes from the pool
         }
         vals.put(value, v);
         return v;
@@ -495,12 +607,15 @@ final class OneDnnSegment implements CompiledSegment {
         if (need > v.bytes()) {
             throw OneDnnAccelerator.no("value '" + value + "' has " + v.bytes() + " bytes, oneDNN needs " + need);
         }
-        MemorySegment m = create(arena, "dnnl_memory_create", md, engine, v.owned() == null ? MemorySegment.NULL : v.owned());
+        MemorySegment m = create(arena, "dnnl_memory_create", md, engine, v.owned == null ? MemorySegment.NULL : v.owned);
         memories.add(m);
-        if (v.input() >= 0) {
-            inputMems.get(v.input()).add(m);
-        } else if (v.output() >= 0) {
-            outputMems.get(v.output()).add(m);
+        pendingUses.add(value);
+        if (v.input >= 0) {
+            inputMems.get(v.input).add(m);
+        } else if (v.output >= 0) {
+            outputMems.get(v.output).add(m);
+        } else if (v.internal) {
+            v.mems.add(m);
         }
         return m;
     }
@@ -508,6 +623,16 @@ final class OneDnnSegment implements CompiledSegment {
     /** How many primitives one execute runs (fused chains count once). */
     int primitiveCount() {
         return steps.size();
+    }
+
+    /** Bytes of pooled buffers for intermediate values. */
+    long scratchBytes() {
+        return scratchBytes;
+    }
+
+    /** How many sum post-ops accumulate into their addend's buffer instead of copying it. */
+    int inPlaceSums() {
+        return inPlaceSums;
     }
 
     // ---- Running --------------------------------------------------------------------------------------------
@@ -544,7 +669,7 @@ final class OneDnnSegment implements CompiledSegment {
     }
 
     private static MemorySegment at(Val v, MemorySegment[] in, MemorySegment[] out) {
-        return v.owned() != null ? v.owned() : v.input() >= 0 ? in[v.input()] : out[v.output()];
+        return v.owned != null ? v.owned : v.input >= 0 ? in[v.input] : out[v.output];
     }
 
     private static MemorySegment[] bind(ArrowBuf[] bufs, long[] bytes, List<List<MemorySegment>> mems, String what) throws Throwable {

@@ -176,6 +176,63 @@ class OneDnnAcceleratorTest {
     }
 
     @Test
+    void intermediateBuffersAreReusedOnceDead() throws Exception {
+        // x -> Sigmoid -> Tanh -> Abs -> Sqrt -> y: three intermediates, at most two alive at once.
+        long[] xs = { 1, 4, 8, 8 };
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", xs);
+            b.op("Sigmoid", List.of("x"), "a", xs);
+            b.op("Tanh", List.of("a"), "t", xs);
+            b.op("Abs", List.of("t"), "c", xs);
+            b.op("Sqrt", List.of("c"), "y", xs);
+            b.output("y");
+            float[] ref = map(x, v -> Math.sqrt(Math.abs(Math.tanh(1 / (1 + Math.exp(-v))))));
+            try (OneDnnSegment c = (OneDnnSegment) ACC.compile(b.build())) {
+                assertEquals(4, c.primitiveCount());
+                assertEquals(2 * 4 * 8 * 8 * 4, c.scratchBytes(), "two pooled buffers serve three intermediates");
+                Tensor[] out = b.outputTensors();
+                c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
+                assertClose(ref, out[0], 1e-5);
+            }
+        }
+    }
+
+    @Test
+    void residualSumAccumulatesInPlaceOnlyWhenTheAddendIsNotReadByTheConv() throws Exception {
+        long[] xs = { 1, 8, 6, 6 }, ws = { 8, 8, 3, 3 };
+        long[] pads = { 1, 1, 1, 1 };
+        for (boolean convReadsAddend : new boolean[] { false, true }) {
+            try (SegmentBuilder b = new SegmentBuilder()) {
+                float[] x = b.input("x", xs);
+                float[] w = b.constant("w", ws);
+                // r = Relu(x); y = Relu(Conv(x or r) + r) with Conv+Add+Relu fused.
+                b.op("Relu", List.of("x"), "r", xs);
+                b.op("Conv", List.of(convReadsAddend ? "r" : "x", "w"), "c", xs, "pads", pads);
+                b.op("Add", List.of("c", "r"), "s", xs);
+                b.op("Relu", List.of("s"), "t", xs);
+                b.op("MaxPool", List.of("t"), "y", xs, "kernel_shape", new long[] { 1, 1 }); // not fusable: keeps t internal
+                b.output("y");
+                float[] r = map(x, v -> Math.max(0, v));
+                float[] conv = Reference.conv(convReadsAddend ? r : x, xs, w, ws, null, 1, new int[] { 1, 1 }, new int[] { 1, 1 },
+                                new int[] { 1, 1 }, xs);
+                float[] ref = new float[conv.length];
+                for (int i = 0; i < ref.length; i++) {
+                    ref[i] = Math.max(0, conv[i] + r[i]);
+                }
+                try (OneDnnSegment c = (OneDnnSegment) ACC.compile(b.build())) {
+                    assertEquals(3, c.primitiveCount(), "Relu, Conv+Add+Relu, MaxPool");
+                    // In place, the Conv's destination takes over r's buffer; a Conv reading r must not overwrite it.
+                    assertEquals(convReadsAddend ? 0 : 1, c.inPlaceSums());
+                    Tensor[] out = b.outputTensors();
+                    c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
+                    c.execute(b.inputBuffers(), SegmentBuilder.buffers(out)); // repeatable: nothing stale in the pool
+                    assertClose(ref, out[0], 1e-4);
+                }
+            }
+        }
+    }
+
+    @Test
     void convReluThenPoolChainUsesIntermediates() throws Exception {
         long[] xs = { 1, 2, 8, 8 }, ws = { 4, 2, 1, 1 }, cs = { 1, 4, 8, 8 }, ps = { 1, 4, 4, 4 };
         try (SegmentBuilder b = new SegmentBuilder()) {
