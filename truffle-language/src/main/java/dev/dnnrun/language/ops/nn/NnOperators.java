@@ -18,6 +18,7 @@ public final class NnOperators {
         r.register("ConvTranspose", ConvTranspose::new, 1, 11, 22);
         r.register("LRN", LRN::new, 1, 13);
         r.register("LayerNormalization", LayerNormalization::new, 17);
+        r.register("RMSNormalization", RMSNormalization::new, 23);
         r.register("InstanceNormalization", InstanceNormalization::new, 1, 6, 22);
         r.register("Dropout", Dropout::new, 1, 6, 7, 10, 12, 13, 22);
     }
