@@ -95,7 +95,8 @@ public final class OnnxRuntimeAccelerator implements Accelerator {
     public String unavailableReason() {
         if (!probed) {
             try {
-                OrtEnvironment.getEnvironment();
+                // ORT's own warnings (legacy opsets, optimizer notes) would flood stderr: errors only
+                OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             } catch (Throwable t) { // UnsatisfiedLinkError, missing jar, unsupported platform...
                 unavailable = "ONNX Runtime could not be loaded: " + t;
             }
@@ -169,6 +170,7 @@ public final class OnnxRuntimeAccelerator implements Accelerator {
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OptLevel.ALL_OPT);
+            options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             OrtSession session = env.createSession(model, options);
             return new OrtSegment(env, session, segment);
         } catch (OrtException e) {
