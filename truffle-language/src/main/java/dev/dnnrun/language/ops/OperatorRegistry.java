@@ -41,6 +41,7 @@ public final class OperatorRegistry {
         dev.dnnrun.language.ops.logic.LogicOperators.register(r);
         dev.dnnrun.language.ops.reduce.ReduceOperators.register(r);
         dev.dnnrun.language.ops.loss.LossOperators.register(r);
+        dev.dnnrun.language.ops.quant.QuantOperators.register(r);
         return r;
     }
 

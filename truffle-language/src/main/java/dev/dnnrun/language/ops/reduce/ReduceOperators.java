@@ -20,5 +20,6 @@ public final class ReduceOperators {
         r.register("ReduceLogSumExp", ReduceLogSumExp::new, 1, 11, 13, 18, 28);
         r.register("ArgMax", ArgMax::new, 1, 11, 12, 13);
         r.register("ArgMin", ArgMin::new, 1, 11, 12, 13);
+        r.register("TopK", TopK::new, 1, 10, 11, 24);
     }
 }

@@ -33,9 +33,11 @@ public final class TensorOperators {
         r.register("Resize", Resize::new, 10, 11, 13, 18, 19);
         r.register("Trilu", Trilu::new, 14);
         r.register("CumSum", CumSum::new, 11, 14);
+        r.register("CumProd", CumProd::new, 26);
         r.register("OneHot", OneHot::new, 9, 11, 28);
         r.register("DepthToSpace", DepthToSpace::new, 1, 11, 13, 28);
         r.register("SpaceToDepth", SpaceToDepth::new, 1, 13, 28);
         r.register("ScatterElements", ScatterElements::new, 11, 13, 16, 18);
+        r.register("ScatterND", ScatterND::new, 11, 13, 16, 18);
     }
 }
