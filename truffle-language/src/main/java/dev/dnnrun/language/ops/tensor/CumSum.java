@@ -1,95 +1,25 @@
 package dev.dnnrun.language.ops.tensor;
 
-import org.apache.arrow.memory.BufferAllocator;
-
 import dev.dnnrun.language.graph.GraphNode;
-import dev.dnnrun.language.graph.OperatorException;
-import dev.dnnrun.language.nodes.OpNode;
-import dev.dnnrun.language.nodes.Plan;
-import dev.dnnrun.language.nodes.Signature;
-import dev.dnnrun.tensor.DType;
-import dev.dnnrun.tensor.Tensor;
 
 /** CumSum: running sums along an axis, optionally exclusive (shifted by one) and/or reversed. */
-public final class CumSum extends OpNode {
-    private final boolean exclusive;
-    private final boolean reverse;
-
+public final class CumSum extends Cumulative {
     public CumSum(GraphNode node) {
         super(node);
-        exclusive = node.attributes().getInt("exclusive", 0) != 0;
-        reverse = node.attributes().getInt("reverse", 0) != 0;
     }
 
     @Override
-    public boolean isValueInput(int index) {
-        return index == 1;
-    }
-
-    private static final class CumSumPlan extends Plan {
-        final long outer;
-        final long n;
-        final long inner;
-
-        CumSumPlan(DType t, long[] shape, long outer, long n, long inner) {
-            super(new DType[]{t}, new long[][]{shape});
-            this.outer = outer;
-            this.n = n;
-            this.inner = inner;
-        }
+    protected double identity() {
+        return 0;
     }
 
     @Override
-    protected Plan plan(Signature in) {
-        DType t = in.dtype(0);
-        if (!t.isNumeric()) {
-            throw new OperatorException("unsupported type " + t);
-        }
-        long[] s = in.shape(0);
-        long[] axis = in.longs(1);
-        if (axis.length != 1) {
-            throw new OperatorException("axis must be a scalar");
-        }
-        int a = Shapes.axis(axis[0], s.length);
-        return new CumSumPlan(t, s, Shapes.product(s, 0, a), s[a], Shapes.product(s, a + 1, s.length));
+    protected double combine(double acc, double v) {
+        return acc + v;
     }
 
     @Override
-    protected Tensor[] run(Plan plan, Tensor[] inputs, BufferAllocator allocator) {
-        CumSumPlan p = (CumSumPlan) plan;
-        Tensor x = inputs[0];
-        DType t = x.dtype();
-        boolean floating = t.isFloating();
-        Tensor out = plan.allocate(allocator);
-        for (long o = 0; o < p.outer; o++) {
-            for (long i = 0; i < p.inner; i++) {
-                double sum = 0;
-                long lsum = 0;
-                for (long step = 0; step < p.n; step++) {
-                    long k = reverse ? p.n - 1 - step : step;
-                    long at = (o * p.n + k) * p.inner + i;
-                    if (floating) {
-                        double v = x.getDouble(at);
-                        if (!exclusive) {
-                            sum += v;
-                        }
-                        t.setDouble(out.segment(), at, sum);
-                        if (exclusive) {
-                            sum += v;
-                        }
-                    } else {
-                        long v = x.getLong(at);
-                        if (!exclusive) {
-                            lsum += v;
-                        }
-                        t.setLong(out.segment(), at, lsum);
-                        if (exclusive) {
-                            lsum += v;
-                        }
-                    }
-                }
-            }
-        }
-        return new Tensor[]{out};
+    protected long combine(long acc, long v) {
+        return acc + v;
     }
 }
