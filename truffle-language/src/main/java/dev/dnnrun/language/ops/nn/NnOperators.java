@@ -20,6 +20,7 @@ public final class NnOperators {
         r.register("LayerNormalization", LayerNormalization::new, 17);
         r.register("RMSNormalization", RMSNormalization::new, 23);
         r.register("InstanceNormalization", InstanceNormalization::new, 1, 6, 22);
+        r.register("Attention", Attention::new, 23, 24);
         r.register("Dropout", Dropout::new, 1, 6, 7, 10, 12, 13, 22);
     }
 }
