@@ -31,6 +31,10 @@ public final class Attention extends OpNode {
 
     public Attention(GraphNode node) {
         super(node);
+        if (node.opsetVersion() >= 25) {
+            // Attention-25 added sliding windows and new attribute rules; running it with version 24 rules would be wrong
+            throw new OperatorException("Attention at opset " + node.opsetVersion() + " (version 25: sliding windows) is not supported yet");
+        }
         Attributes a = node.attributes();
         causal = a.getInt("is_causal", 0) != 0;
         qNumHeads = a.getInt("q_num_heads", 0);
