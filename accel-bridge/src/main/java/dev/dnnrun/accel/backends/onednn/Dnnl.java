@@ -33,6 +33,8 @@ final class Dnnl {
 
     // Enums.
     static final int F32 = 3;
+    static final int FORMAT_ANY = 1;
+    static final int QUERY_EXEC_ARG_MD = 255;
     static final int CPU = 1;
     static final int STREAM_DEFAULT = 1;
     static final int FORWARD_INFERENCE = 96;
@@ -77,13 +79,15 @@ final class Dnnl {
     static final MethodHandle setDataHandle;
     static final MethodHandle streamWait;
     private static final MethodHandle mdSize;
+    private static final MethodHandle mdEqual;
+    private static final MethodHandle queryMd;
     /** OpenMP threads from {@code dnnrun.onednn.threads}, or 0 for OpenMP's default. */
     private static final int threads;
     private static final MethodHandle ompSetNumThreads;
 
     static {
         String why = null;
-        MethodHandle ex = null, set = null, wait = null, size = null, omp = null;
+        MethodHandle ex = null, set = null, wait = null, size = null, equal = null, query = null, omp = null;
         int nthreads = 0;
         try {
             SymbolLookup lib = SymbolLookup.libraryLookup(LIBRARY, Arena.global());
@@ -96,6 +100,7 @@ final class Dnnl {
             bind(lib, "dnnl_stream_create", P, P, I);
             bind(lib, "dnnl_stream_destroy", P);
             bind(lib, "dnnl_memory_desc_init_by_strides", P, I, P, I, P);
+            bind(lib, "dnnl_memory_desc_init_by_tag", P, I, P, I, I);
             bind(lib, "dnnl_memory_create", P, P, P, P);
             bind(lib, "dnnl_memory_destroy", P);
             bind(lib, "dnnl_dilated_convolution_forward_desc_init", P, I, I, P, P, P, P, P, P, P, P);
@@ -104,6 +109,7 @@ final class Dnnl {
             bind(lib, "dnnl_batch_normalization_forward_desc_init", P, I, P, F, I);
             bind(lib, "dnnl_binary_desc_init", P, I, P, P, P);
             bind(lib, "dnnl_matmul_desc_init", P, P, P, P, P);
+            bind(lib, "dnnl_reorder_primitive_desc_create", P, P, P, P, P, P);
             bind(lib, "dnnl_primitive_attr_create", P);
             bind(lib, "dnnl_primitive_attr_destroy", P);
             bind(lib, "dnnl_primitive_attr_set_post_ops", P, P);
@@ -120,6 +126,8 @@ final class Dnnl {
             set = bind(lib, "dnnl_memory_set_data_handle", P, P);
             wait = bind(lib, "dnnl_stream_wait", P);
             size = Linker.nativeLinker().downcallHandle(lib.findOrThrow("dnnl_memory_desc_get_size"), FunctionDescriptor.of(L, P));
+            equal = Linker.nativeLinker().downcallHandle(lib.findOrThrow("dnnl_memory_desc_equal"), FunctionDescriptor.of(I, P, P));
+            query = Linker.nativeLinker().downcallHandle(lib.findOrThrow("dnnl_primitive_desc_query_md"), FunctionDescriptor.of(P, P, I, I));
             String prop = System.getProperty(THREADS_PROPERTY);
             if (prop != null) {
                 nthreads = parseThreads(prop);
@@ -137,6 +145,8 @@ final class Dnnl {
         setDataHandle = set;
         streamWait = wait;
         mdSize = size;
+        mdEqual = equal;
+        queryMd = query;
         threads = nthreads;
         ompSetNumThreads = omp;
     }
@@ -254,6 +264,48 @@ final class Dnnl {
         } catch (Throwable t) {
             throw new IllegalStateException("dnnl_memory_desc_get_size failed: " + t, t);
         }
+    }
+
+    /** Whether two memory descriptors describe the same layout (dims, data type, strides or blocking). */
+    static boolean sameLayout(MemorySegment a, MemorySegment b) {
+        try {
+            return (int) mdEqual.invokeExact(a, b) != 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException("dnnl_memory_desc_equal failed: " + t, t);
+        }
+    }
+
+    /**
+     * A copy (in {@code arena}) of the memory descriptor that primitive descriptor {@code pd} expects for execute
+     * argument {@code arg}: the layout oneDNN chose where the op descriptor said "any".
+     */
+    static MemorySegment argLayout(Arena arena, MemorySegment pd, int arg) {
+        MemorySegment md;
+        try {
+            md = (MemorySegment) queryMd.invokeExact(pd, QUERY_EXEC_ARG_MD, arg);
+        } catch (Throwable t) {
+            throw new IllegalStateException("dnnl_primitive_desc_query_md failed: " + t, t);
+        }
+        if (md.equals(MemorySegment.NULL)) {
+            throw new DnnlException("dnnl_primitive_desc_query_md found no memory for argument " + arg);
+        }
+        return arena.allocate(MEMORY_DESC_SIZE, 8).copyFrom(md.reinterpret(MEMORY_DESC_SIZE));
+    }
+
+    /** The logical dims of memory descriptor {@code md} (dnnl_memory_desc_t starts with int ndims, int64 dims[12]). */
+    static long[] dimsOf(MemorySegment md) {
+        long[] d = new long[md.get(ValueLayout.JAVA_INT, 0)];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = md.get(ValueLayout.JAVA_LONG, 8 + 8L * i);
+        }
+        return d;
+    }
+
+    /** A float32 memory descriptor whose layout the primitive chooses ({@code dnnl_format_tag_any}). */
+    static MemorySegment anyLayout(Arena arena, long... shape) {
+        MemorySegment md = arena.allocate(MEMORY_DESC_SIZE, 8);
+        call("dnnl_memory_desc_init_by_tag", md, shape.length, dims(arena, shape), F32, FORMAT_ANY);
+        return md;
     }
 
     /** A dnnl_dims_t (12 int64) holding {@code values}. */

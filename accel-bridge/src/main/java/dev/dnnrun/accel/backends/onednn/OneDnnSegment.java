@@ -27,10 +27,14 @@ import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
 /**
- * A segment as a list of oneDNN primitives on one in-order CPU stream. Every use of a value is a dnnl memory: over
- * the Arrow buffer (its data handle set at each execute) for segment inputs and outputs, over compile-time memory
- * for constants and intermediate values. Intermediate values share a pool of buffers by liveness (a buffer is
- * reused once the last primitive reading its value ran), so the working set stays small enough to live in cache.
+ * A segment as a list of oneDNN primitives on one in-order CPU stream. Every value is stored in one layout: segment
+ * inputs and outputs row-major (they are the Arrow buffers, their data handles set at each execute), constants
+ * row-major in compile-time memory, an intermediate value in the layout its producer chose. Conv leaves its source,
+ * weight and destination layouts to oneDNN ("any"), which picks the blocked ones its fast kernels want (nChw16c,
+ * OIhw16i16o on AVX-512); MatMul and Gemm choose their weight layout. A primitive that needs a value in another
+ * layout reads a reordered copy: constants are reordered once at compile, other values by a reorder step whose
+ * copy later readers share. Intermediate values share a pool of buffers by liveness (a buffer is reused once the
+ * last primitive reading its value ran), so the working set stays small enough to live in cache.
  */
 final class OneDnnSegment implements CompiledSegment {
     private final Arena arena = Arena.ofShared();
@@ -38,13 +42,15 @@ final class OneDnnSegment implements CompiledSegment {
     private final List<MemorySegment> primitiveDescs = new ArrayList<>();
     private final List<MemorySegment> primitives = new ArrayList<>();
     private final Map<String, Val> vals = new HashMap<>();
+    /** Reordered copies of a value, by the value's name. */
+    private final Map<String, List<String>> copies = new HashMap<>();
     private final List<Step> steps = new ArrayList<>();
     /** Per step, parallel to {@link #steps}: which values it writes and reads (for buffer liveness). */
     private final List<Use> uses = new ArrayList<>();
-    /** Values given a dnnl memory since the last step was added: the reads (and the destination) of the next step. */
-    private final List<String> pendingUses = new ArrayList<>();
     private long scratchBytes;
     private int inPlaceSums;
+    private int reorderSteps;
+    private int constantReorders;
     private final Segment seg;
     private final long[] inputBytes;
     private final long[] outputBytes;
@@ -57,27 +63,34 @@ final class OneDnnSegment implements CompiledSegment {
 
     /**
      * A value: segment input or output (by index), a constant in compile-time memory, or an intermediate value
-     * ({@code internal}) whose buffer is assigned from the pool after all primitives exist.
+     * ({@code internal}) whose buffer is assigned from the pool after all primitives exist. {@code md} is its layout.
      */
     private static final class Val {
         final int input;
         final int output;
         final boolean internal;
-        final long[] shape;
+        final MemorySegment md;
+        final long bytes;
         /** The dnnl memories over an intermediate value, pointed at its buffer once it is assigned. */
         final List<MemorySegment> mems = new ArrayList<>();
         MemorySegment owned;
 
-        Val(int input, int output, boolean internal, MemorySegment owned, long[] shape) {
+        Val(int input, int output, boolean internal, MemorySegment owned, MemorySegment md) {
             this.input = input;
             this.output = output;
             this.internal = internal;
             this.owned = owned;
-            this.shape = shape;
+            this.md = md;
+            this.bytes = Dnnl.memoryDescSize(md);
         }
 
-        long bytes() {
-            return Tensor.elementCount(shape) * 4;
+        boolean isConstant() {
+            return !internal && input < 0 && output < 0;
+        }
+
+        /** The logical dims (a rank-0 value has [1]). */
+        long[] dims() {
+            return Dnnl.dimsOf(md);
         }
     }
 
@@ -93,17 +106,25 @@ final class OneDnnSegment implements CompiledSegment {
     private record PostOp(int alg, float alpha, float beta, String addend) {
     }
 
+    /**
+     * An input of a primitive: {@code value} in the layout the primitive chose for argument {@code kind}, or, with a
+     * {@code view}, the value's row-major bytes seen through {@code view} (other dims or strides, e.g. a transposed
+     * Gemm operand or grouped Conv weights) and reordered from there where the primitive chose another layout.
+     */
+    private record In(int kind, String value, MemorySegment view) {
+    }
+
     OneDnnSegment(Segment seg) throws UnsupportedSegmentException {
         this.seg = seg;
         try {
             inputBytes = bytes(seg.inputTypes(), "input");
             outputBytes = bytes(seg.outputTypes(), "output");
             for (int i = 0; i < seg.inputs().size(); i++) {
-                vals.put(seg.inputs().get(i), new Val(i, -1, false, null, seg.inputTypes().get(i).shape()));
+                vals.put(seg.inputs().get(i), new Val(i, -1, false, null, rowMajor(arena, seg.inputTypes().get(i).shape())));
                 inputMems.add(new ArrayList<>());
             }
             for (int i = 0; i < seg.outputs().size(); i++) {
-                vals.put(seg.outputs().get(i), new Val(-1, i, false, null, seg.outputTypes().get(i).shape()));
+                vals.put(seg.outputs().get(i), new Val(-1, i, false, null, rowMajor(arena, seg.outputTypes().get(i).shape())));
                 outputMems.add(new ArrayList<>());
             }
             Dnnl.applyThreads(); // oneDNN sizes its kernels for the thread count at primitive creation
@@ -276,12 +297,14 @@ final class OneDnnSegment implements CompiledSegment {
     private void emitMain(OpView op, List<PostOp> post, String dst, String biasAdd) throws UnsupportedSegmentException {
         MemorySegment attr = create(arena, "dnnl_primitive_attr_create");
         try {
+            String addend = null;
             if (!post.isEmpty()) {
                 MemorySegment ops = create(arena, "dnnl_post_ops_create");
                 try {
                     for (PostOp p : post) {
                         if (p.alg() == -1) {
                             call("dnnl_post_ops_append_sum", ops, 1f);
+                            addend = p.addend();
                         } else {
                             call("dnnl_post_ops_append_eltwise", ops, 1f, p.alg(), p.alpha(), p.beta());
                         }
@@ -292,60 +315,63 @@ final class OneDnnSegment implements CompiledSegment {
                 }
             }
             long[] y = shape(dst);
-            MemorySegment dstMd = rowMajor(arena, y);
-            List<Object[]> args = new ArrayList<>();
+            List<In> ins = new ArrayList<>();
             MemorySegment desc;
             if (op.opType().equals("Conv")) {
-                desc = convDesc(op, dstMd, args);
+                // The sum post-op accumulates into the destination: keep an intermediate addend's layout.
+                Val sum = addend == null ? null : vals.get(addend);
+                MemorySegment dstMd = sum != null && sum.internal ? sum.md
+                                : vals.containsKey(dst) ? rowMajor(arena, y) : Dnnl.anyLayout(arena, y);
+                desc = convDesc(op, dstMd, ins);
             } else {
-                desc = matmulDesc(op, attr, y, dstMd, biasAdd, args);
+                desc = matmulDesc(op, attr, y, biasAdd, ins);
             }
-            args.add(new Object[] { Dnnl.ARG_DST, memory(dst, dstMd) });
-            String addend = null;
-            for (PostOp p : post) {
-                if (p.alg() == -1) {
-                    addend = p.addend();
-                }
+            MemorySegment pd = primitiveDesc(desc, attr);
+            Args args = new Args();
+            for (In in : ins) {
+                args.read(in, pd);
             }
-            addStep(desc, attr, args, dst, addend);
+            args.write(dst, Dnnl.argLayout(arena, pd, Dnnl.ARG_DST));
+            String addendCopy = addend == null ? null : inLayout(addend, Dnnl.argLayout(arena, pd, Dnnl.ARG_DST));
+            addStep(pd, args, addendCopy);
         } finally {
             call("dnnl_primitive_attr_destroy", attr);
         }
     }
 
-    private MemorySegment convDesc(OpView op, MemorySegment dstMd, List<Object[]> args) throws UnsupportedSegmentException {
+    private MemorySegment convDesc(OpView op, MemorySegment dstMd, List<In> ins) throws UnsupportedSegmentException {
         long[] x = shape(op.inputs().get(0));
         long[] w = shape(op.inputs().get(1));
         Window win = OneDnnAccelerator.conv(op, x, w, shape(op.outputs().get(0)));
         long g = op.intAttr("group", 1);
-        MemorySegment srcMd = rowMajor(arena, x);
         // Grouped weights [M, C/g, kH, kW] are goihw [g, M/g, C/g, kH, kW] over the same bytes.
-        MemorySegment wMd = g == 1 ? rowMajor(arena, w) : rowMajor(arena, g, w[0] / g, w[1], w[2], w[3]);
+        long[] wDims = g == 1 ? w : new long[] { g, w[0] / g, w[1], w[2], w[3] };
         MemorySegment bMd = MemorySegment.NULL;
-        args.add(new Object[] { Dnnl.ARG_SRC, memory(op.inputs().get(0), srcMd) });
-        args.add(new Object[] { Dnnl.ARG_WEIGHTS, memory(op.inputs().get(1), wMd) });
+        ins.add(new In(Dnnl.ARG_SRC, op.inputs().get(0), null));
+        ins.add(new In(Dnnl.ARG_WEIGHTS, op.inputs().get(1), rowMajor(arena, wDims)));
         if (op.hasInput(2)) {
             long[] b = shape(op.inputs().get(2));
             if (b.length != 1 || b[0] != w[0]) {
                 throw OneDnnAccelerator.no("Conv bias of shape " + java.util.Arrays.toString(b));
             }
             bMd = rowMajor(arena, b);
-            args.add(new Object[] { Dnnl.ARG_BIAS, memory(op.inputs().get(2), bMd) });
+            ins.add(new In(Dnnl.ARG_BIAS, op.inputs().get(2), bMd));
         }
         MemorySegment desc = arena.allocate(Dnnl.CONV_DESC_SIZE, 8);
         long[] dil = { win.dilations()[0] - 1, win.dilations()[1] - 1 }; // oneDNN counts skipped elements
-        call("dnnl_dilated_convolution_forward_desc_init", desc, Dnnl.FORWARD_INFERENCE, Dnnl.CONVOLUTION_DIRECT, srcMd, wMd, bMd,
-                        dstMd, dims(arena, win.strides()), dims(arena, dil), dims(arena, win.padL()), dims(arena, win.padR()));
+        call("dnnl_dilated_convolution_forward_desc_init", desc, Dnnl.FORWARD_INFERENCE, Dnnl.CONVOLUTION_DIRECT,
+                        Dnnl.anyLayout(arena, x), Dnnl.anyLayout(arena, wDims), bMd, dstMd, dims(arena, win.strides()),
+                        dims(arena, dil), dims(arena, win.padL()), dims(arena, win.padR()));
         return desc;
     }
 
-    private MemorySegment matmulDesc(OpView op, MemorySegment attr, long[] y, MemorySegment dstMd, String biasAdd, List<Object[]> args)
+    private MemorySegment matmulDesc(OpView op, MemorySegment attr, long[] y, String biasAdd, List<In> ins)
                     throws UnsupportedSegmentException {
         long[] a = shape(op.inputs().get(0));
         long[] b = shape(op.inputs().get(1));
         int r = y.length;
         MemorySegment aMd, bMd, biasMd = MemorySegment.NULL;
-        MemorySegment aMem, bMem, biasMem = null;
+        String bValue = op.inputs().get(1);
         if (op.opType().equals("Gemm")) {
             boolean ta = op.intAttr("transA", 0) != 0, tb = op.intAttr("transB", 0) != 0;
             long m = ta ? a[1] : a[0], k = ta ? a[0] : a[1], n = tb ? b[0] : b[1];
@@ -357,16 +383,12 @@ final class OneDnnSegment implements CompiledSegment {
             aMd = Dnnl.strided(arena, new long[] { m, k }, ta ? new long[] { 1, m } : new long[] { k, 1 });
             bMd = Dnnl.strided(arena, new long[] { k, n }, tb ? new long[] { 1, k } : new long[] { n, 1 });
             float alpha = (float) op.floatAttr("alpha", 1), beta = (float) op.floatAttr("beta", 1);
-            aMem = memory(op.inputs().get(0), aMd);
             boolean hasC = op.hasInput(2) && beta != 0;
             if (alpha != 1 && hasC) {
-                bMem = memory(scaledConstant(op.inputs().get(1), alpha), bMd); // alpha*(A*B) + C = A*(alpha*B) + C
-            } else {
-                bMem = memory(op.inputs().get(1), bMd);
-                if (alpha != 1) {
-                    MemorySegment scale = arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha);
-                    call("dnnl_primitive_attr_set_output_scales", attr, 1L, 0, scale);
-                }
+                bValue = scaledConstant(bValue, alpha); // alpha*(A*B) + C = A*(alpha*B) + C
+            } else if (alpha != 1) {
+                MemorySegment scale = arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha);
+                call("dnnl_primitive_attr_set_output_scales", attr, 1L, 0, scale);
             }
             if (hasC) {
                 String c = op.inputs().get(2);
@@ -375,25 +397,23 @@ final class OneDnnSegment implements CompiledSegment {
                     throw OneDnnAccelerator.no("Gemm C " + java.util.Arrays.toString(cs) + " does not broadcast to " + java.util.Arrays.toString(y));
                 }
                 biasMd = rowMajor(arena, cs);
-                biasMem = memory(beta == 1 ? c : scaledConstant(c, beta), biasMd);
+                ins.add(new In(Dnnl.ARG_BIAS, beta == 1 ? c : scaledConstant(c, beta), biasMd));
             }
         } else {
             aMd = rowMajor(arena, padTo(a, r));
             bMd = rowMajor(arena, padTo(b, r));
-            aMem = memory(op.inputs().get(0), aMd);
-            bMem = memory(op.inputs().get(1), bMd);
         }
         if (biasAdd != null) {
             biasMd = rowMajor(arena, padTo(shape(biasAdd), r));
-            biasMem = memory(biasAdd, biasMd);
+            ins.add(new In(Dnnl.ARG_BIAS, biasAdd, biasMd));
         }
-        args.add(new Object[] { Dnnl.ARG_SRC, aMem });
-        args.add(new Object[] { Dnnl.ARG_WEIGHTS, bMem });
-        if (biasMem != null) {
-            args.add(new Object[] { Dnnl.ARG_BIAS, biasMem });
-        }
+        ins.add(new In(Dnnl.ARG_SRC, op.inputs().get(0), aMd));
+        ins.add(new In(Dnnl.ARG_WEIGHTS, bValue, bMd));
+        // Constant weights are reordered once into the layout the matmul kernel prefers; others are read as they are.
+        boolean constantB = seg.constants().containsKey(bValue) || (vals.containsKey(bValue) && vals.get(bValue).isConstant());
+        MemorySegment weightsMd = constantB ? Dnnl.anyLayout(arena, Dnnl.dimsOf(bMd)) : bMd;
         MemorySegment desc = arena.allocate(Dnnl.MATMUL_DESC_SIZE, 8);
-        call("dnnl_matmul_desc_init", desc, aMd, bMd, biasMd, dstMd);
+        call("dnnl_matmul_desc_init", desc, aMd, weightsMd, biasMd, rowMajor(arena, y));
         return desc;
     }
 
@@ -416,17 +436,15 @@ final class OneDnnSegment implements CompiledSegment {
             copy.setAtIndex(ValueLayout.JAVA_FLOAT, i, c.getFloat(i) * factor);
         }
         String name = value + "#scaled" + vals.size();
-        vals.put(name, new Val(-1, -1, false, copy, c.shape()));
+        vals.put(name, new Val(-1, -1, false, copy, rowMajor(arena, c.shape())));
         return name;
     }
 
-    /** Pooling, eltwise, BatchNormalization, Add. */
+    /** Pooling, eltwise, BatchNormalization, Add, each in the layout of its (first) input. */
     private void emitSimple(OpView op, long[][] in) throws UnsupportedSegmentException {
         String x = op.inputs().get(0), y = op.outputs().get(0);
         long[] ys = shape(y);
-        MemorySegment xMd = rowMajor(arena, in[0]);
-        MemorySegment yMd = rowMajor(arena, ys);
-        List<Object[]> args = new ArrayList<>();
+        List<In> ins = new ArrayList<>();
         MemorySegment desc;
         switch (op.opType()) {
             case "MaxPool", "AveragePool" -> {
@@ -434,25 +452,25 @@ final class OneDnnSegment implements CompiledSegment {
                 int alg = op.opType().equals("MaxPool") ? Dnnl.POOLING_MAX
                                 : op.intAttr("count_include_pad", 0) != 0 ? Dnnl.POOLING_AVG_INCLUDE_PADDING : Dnnl.POOLING_AVG_EXCLUDE_PADDING;
                 desc = arena.allocate(Dnnl.POOL_DESC_SIZE, 8);
-                call("dnnl_pooling_forward_desc_init", desc, Dnnl.FORWARD_INFERENCE, alg, xMd, yMd, dims(arena, win.strides()),
-                                dims(arena, win.kernel()), dims(arena, win.padL()), dims(arena, win.padR()));
-                args.add(new Object[] { Dnnl.ARG_SRC, memory(x, xMd) });
+                call("dnnl_pooling_forward_desc_init", desc, Dnnl.FORWARD_INFERENCE, alg, val(x).md, Dnnl.anyLayout(arena, ys),
+                                dims(arena, win.strides()), dims(arena, win.kernel()), dims(arena, win.padL()), dims(arena, win.padR()));
+                ins.add(new In(Dnnl.ARG_SRC, x, null));
             }
             case "BatchNormalization" -> {
                 long c = in[0][1];
                 String[] names = { "scale", "B", "mean", "var" };
                 int[] kinds = { Dnnl.ARG_SCALE, Dnnl.ARG_SHIFT, Dnnl.ARG_MEAN, Dnnl.ARG_VARIANCE };
-                args.add(new Object[] { Dnnl.ARG_SRC, memory(x, xMd) });
+                ins.add(new In(Dnnl.ARG_SRC, x, null));
                 for (int i = 1; i <= 4; i++) {
                     if (in[i].length != 1 || in[i][0] != c) {
                         throw OneDnnAccelerator.no("BatchNormalization " + names[i - 1] + " of shape " + java.util.Arrays.toString(in[i])
                                         + ", expected [" + c + "]");
                     }
-                    args.add(new Object[] { kinds[i - 1], memory(op.inputs().get(i), rowMajor(arena, c)) });
+                    ins.add(new In(kinds[i - 1], op.inputs().get(i), rowMajor(arena, c)));
                 }
                 desc = arena.allocate(Dnnl.BNORM_DESC_SIZE, 8);
-                call("dnnl_batch_normalization_forward_desc_init", desc, Dnnl.FORWARD_INFERENCE, xMd, (float) op.floatAttr("epsilon", 1e-5),
-                                Dnnl.USE_GLOBAL_STATS | Dnnl.USE_SCALE | Dnnl.USE_SHIFT);
+                call("dnnl_batch_normalization_forward_desc_init", desc, Dnnl.FORWARD_INFERENCE, val(x).md,
+                                (float) op.floatAttr("epsilon", 1e-5), Dnnl.USE_GLOBAL_STATS | Dnnl.USE_SCALE | Dnnl.USE_SHIFT);
             }
             case "Add", "Sum" -> {
                 // oneDNN broadcasts only src1: put the full-size operand first (Add commutes).
@@ -461,11 +479,15 @@ final class OneDnnSegment implements CompiledSegment {
                     throw OneDnnAccelerator.no(op.opType() + " output " + java.util.Arrays.toString(ys) + " differs from both inputs");
                 }
                 String a = op.inputs().get(big), b = op.inputs().get(1 - big);
-                MemorySegment aMd = rowMajor(arena, ys), bMd = rowMajor(arena, padTo(in[1 - big], ys.length));
-                args.add(new Object[] { Dnnl.ARG_SRC, memory(a, aMd) });
-                args.add(new Object[] { Dnnl.ARG_SRC_1, memory(b, bMd) });
+                MemorySegment aMd = val(a).md;
+                boolean sameShape = java.util.Arrays.equals(in[1 - big], ys);
+                // A same-shape operand is read in the first one's layout, a broadcast one row-major.
+                MemorySegment bMd = sameShape ? aMd : rowMajor(arena, padTo(in[1 - big], ys.length));
+                ins.add(new In(Dnnl.ARG_SRC, a, null));
+                ins.add(new In(Dnnl.ARG_SRC_1, b, sameShape ? null : bMd));
                 desc = arena.allocate(Dnnl.BINARY_DESC_SIZE, 8);
-                call("dnnl_binary_desc_init", desc, Dnnl.BINARY_ADD, aMd, bMd, yMd);
+                // val(a).dims() rather than ys: a rank-0 value is stored as [1].
+                call("dnnl_binary_desc_init", desc, Dnnl.BINARY_ADD, aMd, bMd, Dnnl.anyLayout(arena, val(a).dims()));
             }
             default -> {
                 float[] e = eltwise(op);
@@ -473,32 +495,172 @@ final class OneDnnSegment implements CompiledSegment {
                     throw OneDnnAccelerator.no(op.opType() + " output " + java.util.Arrays.toString(ys) + " differs from its input");
                 }
                 desc = arena.allocate(Dnnl.ELTWISE_DESC_SIZE, 8);
-                call("dnnl_eltwise_forward_desc_init", desc, Dnnl.FORWARD_INFERENCE, (int) e[0], xMd, e[1], e[2]);
-                args.add(new Object[] { Dnnl.ARG_SRC, memory(x, xMd) });
+                call("dnnl_eltwise_forward_desc_init", desc, Dnnl.FORWARD_INFERENCE, (int) e[0], val(x).md, e[1], e[2]);
+                ins.add(new In(Dnnl.ARG_SRC, x, null));
             }
         }
-        args.add(new Object[] { Dnnl.ARG_DST, memory(y, yMd) });
-        addStep(desc, MemorySegment.NULL, args, y, null);
+        MemorySegment pd = primitiveDesc(desc, MemorySegment.NULL);
+        Args args = new Args();
+        for (In i : ins) {
+            args.read(i, pd);
+        }
+        args.write(y, Dnnl.argLayout(arena, pd, Dnnl.ARG_DST));
+        addStep(pd, args, null);
     }
 
-    /** A primitive writing {@code dst}; its sum post-op's {@code addend} (or null) is copied into {@code dst} first. */
-    private void addStep(MemorySegment desc, MemorySegment attr, List<Object[]> args, String dst, String addend)
-                    throws UnsupportedSegmentException {
+    private MemorySegment primitiveDesc(MemorySegment desc, MemorySegment attr) {
         MemorySegment pd = create(arena, "dnnl_primitive_desc_create", desc, attr, engine, MemorySegment.NULL);
         primitiveDescs.add(pd);
+        return pd;
+    }
+
+    /** The execute arguments of one primitive, and the values it reads and writes. */
+    private final class Args {
+        final List<Integer> kinds = new ArrayList<>();
+        final List<MemorySegment> mems = new ArrayList<>();
+        final List<String> reads = new ArrayList<>();
+        String dst;
+        /** The segment output that a reorder fills from {@link #dst} (a temporary in the primitive's layout), or null. */
+        String output;
+
+        void read(In in, MemorySegment pd) throws UnsupportedSegmentException {
+            MemorySegment md = Dnnl.argLayout(arena, pd, in.kind());
+            if (in.view() == null) {
+                add(in.kind(), inLayout(in.value(), md), md);
+                return;
+            }
+            String plain = inLayout(in.value(), rowMajor(arena, val(in.value()).dims()));
+            if (Dnnl.sameLayout(in.view(), md)) {
+                add(in.kind(), plain, in.view());
+            } else {
+                add(in.kind(), reorder(plain, in.view(), md), md);
+            }
+        }
+
+        void add(int kind, String value, MemorySegment md) throws UnsupportedSegmentException {
+            kinds.add(kind);
+            mems.add(memory(value, md));
+            reads.add(value);
+        }
+
+        /** The destination {@code value} in layout {@code md}: it defines an intermediate value's layout. */
+        void write(String value, MemorySegment md) throws UnsupportedSegmentException {
+            Val v = vals.get(value);
+            String target = value;
+            if (v == null) {
+                if (seg.constants().containsKey(value)) {
+                    throw OneDnnAccelerator.no("constant '" + value + "' is written by an op");
+                }
+                vals.put(value, new Val(-1, -1, true, null, md));
+            } else if (v.output < 0) {
+                throw OneDnnAccelerator.no("value '" + value + "' is written twice");
+            } else if (!Dnnl.sameLayout(v.md, md)) {
+                target = value + "#out";
+                vals.put(target, new Val(-1, -1, true, null, md));
+                output = value;
+            }
+            dst = target;
+            kinds.add(Dnnl.ARG_DST);
+            mems.add(memory(target, md));
+        }
+    }
+
+    /** {@code value} in layout {@code md}: the value itself where it is stored so, else its reordered copy. */
+    private String inLayout(String value, MemorySegment md) throws UnsupportedSegmentException {
+        Val v = val(value);
+        if (Dnnl.sameLayout(v.md, md)) {
+            return value;
+        }
+        List<String> made = copies.computeIfAbsent(value, k -> new ArrayList<>());
+        for (String c : made) {
+            if (Dnnl.sameLayout(vals.get(c).md, md)) {
+                return c;
+            }
+        }
+        String copy = reorder(value, v.md, md);
+        made.add(copy);
+        return copy;
+    }
+
+    /**
+     * A new value holding {@code from} (its bytes seen through layout {@code view}) in layout {@code md}: for a
+     * constant, reordered here and now; for any other value, by a reorder step added to the segment.
+     */
+    private String reorder(String from, MemorySegment view, MemorySegment md) throws UnsupportedSegmentException {
+        Val src = val(from);
+        String name = from + "#reordered" + vals.size();
+        MemorySegment pd = create(arena, "dnnl_reorder_primitive_desc_create", view, engine, md, engine, MemorySegment.NULL);
+        if (!src.isConstant()) {
+            primitiveDescs.add(pd);
+            Args args = new Args();
+            args.add(Dnnl.ARG_SRC, from, view);
+            args.write(name, md);
+            addStep(pd, args, null);
+            reorderSteps++;
+            return name;
+        }
+        MemorySegment buffer = arena.allocate(Math.max(4, Dnnl.memoryDescSize(md)), 64);
+        MemorySegment prim = MemorySegment.NULL, in = MemorySegment.NULL, out = MemorySegment.NULL;
+        try {
+            prim = create(arena, "dnnl_primitive_create", pd);
+            in = create(arena, "dnnl_memory_create", view, engine, src.owned);
+            out = create(arena, "dnnl_memory_create", md, engine, buffer);
+            MemorySegment args = arena.allocate(Dnnl.EXEC_ARG, 2);
+            args.set(ValueLayout.JAVA_INT, 0, Dnnl.ARG_SRC);
+            args.set(ValueLayout.ADDRESS, 8, in);
+            args.set(ValueLayout.JAVA_INT, Dnnl.EXEC_ARG.byteSize(), Dnnl.ARG_DST);
+            args.set(ValueLayout.ADDRESS, Dnnl.EXEC_ARG.byteSize() + 8, out);
+            Dnnl.check("dnnl_primitive_execute", (int) Dnnl.execute.invokeExact(prim, stream, 2, args));
+            Dnnl.check("dnnl_stream_wait", (int) Dnnl.streamWait.invokeExact(stream));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("reordering constant '" + from + "' failed: " + t, t);
+        } finally {
+            for (MemorySegment m : new MemorySegment[] { in, out }) {
+                if (!m.equals(MemorySegment.NULL)) {
+                    call("dnnl_memory_destroy", m);
+                }
+            }
+            if (!prim.equals(MemorySegment.NULL)) {
+                call("dnnl_primitive_destroy", prim);
+            }
+            call("dnnl_primitive_desc_destroy", pd);
+        }
+        vals.put(name, new Val(-1, -1, false, buffer, md));
+        constantReorders++;
+        return name;
+    }
+
+    /**
+     * Adds the primitive of {@code pd} with {@code args}; its sum post-op's {@code addend} (or null) is copied into
+     * the destination first. Where the primitive wrote a temporary for a segment output, a reorder fills the output.
+     */
+    private void addStep(MemorySegment pd, Args args, String addend) throws UnsupportedSegmentException {
         MemorySegment prim = create(arena, "dnnl_primitive_create", pd);
         primitives.add(prim);
-        MemorySegment a = arena.allocate(Dnnl.EXEC_ARG, args.size());
-        for (int i = 0; i < args.size(); i++) {
+        int n = args.kinds.size();
+        MemorySegment a = arena.allocate(Dnnl.EXEC_ARG, n);
+        for (int i = 0; i < n; i++) {
             MemorySegment e = a.asSlice(i * Dnnl.EXEC_ARG.byteSize(), Dnnl.EXEC_ARG.byteSize());
-            e.set(ValueLayout.JAVA_INT, 0, (Integer) args.get(i)[0]);
-            e.set(ValueLayout.ADDRESS, 8, (MemorySegment) args.get(i)[1]);
+            e.set(ValueLayout.JAVA_INT, 0, args.kinds.get(i));
+            e.set(ValueLayout.ADDRESS, 8, args.mems.get(i));
         }
-        steps.add(new Step(prim, a, args.size(), addend == null ? null : val(addend), addend == null ? null : val(dst)));
-        List<String> reads = new ArrayList<>(pendingUses);
-        reads.remove(dst);
-        uses.add(new Use(dst, reads, addend));
-        pendingUses.clear();
+        steps.add(new Step(prim, a, n, addend == null ? null : val(addend), addend == null ? null : val(args.dst)));
+        List<String> reads = new ArrayList<>(args.reads);
+        reads.remove(args.dst);
+        uses.add(new Use(args.dst, reads, addend));
+        if (args.output != null) {
+            Val out = val(args.output);
+            MemorySegment reorderPd = create(arena, "dnnl_reorder_primitive_desc_create", val(args.dst).md, engine, out.md, engine,
+                            MemorySegment.NULL);
+            primitiveDescs.add(reorderPd);
+            Args copy = new Args();
+            copy.add(Dnnl.ARG_SRC, args.dst, val(args.dst).md);
+            copy.write(args.output, out.md);
+            addStep(reorderPd, copy, null);
+            reorderSteps++;
+        }
     }
 
     /**
@@ -525,14 +687,14 @@ final class OneDnnSegment implements CompiledSegment {
             boolean inPlace = false;
             if (d.internal) {
                 if (a != null && a.internal && lastRead.get(u.addend()) == s && !u.reads().contains(u.addend())
-                                && a.owned.byteSize() >= d.bytes()) {
+                                && a.owned.byteSize() >= d.bytes) {
                     d.owned = a.owned;
                     Step st = steps.get(s);
                     steps.set(s, new Step(st.primitive(), st.args(), st.nargs(), null, null));
                     inPlace = true;
                     inPlaceSums++;
                 } else {
-                    d.owned = take(free, d.bytes());
+                    d.owned = take(free, d.bytes);
                 }
             }
             Set<String> dying = new HashSet<>(u.reads());
@@ -552,7 +714,7 @@ final class OneDnnSegment implements CompiledSegment {
         for (Val v : vals.values()) {
             if (v.internal) {
                 if (v.owned == null) {
-                    throw OneDnnAccelerator.no("intermediate value of shape " + java.util.Arrays.toString(v.shape) + " is never written");
+                    throw OneDnnAccelerator.no("intermediate value of shape " + java.util.Arrays.toString(v.dims()) + " is never written");
                 }
                 for (MemorySegment m : v.mems) {
                     call("dnnl_memory_set_data_handle", m, v.owned);
@@ -584,18 +746,17 @@ final class OneDnnSegment implements CompiledSegment {
             return v;
         }
         Tensor c = seg.constants().get(value);
-        if (c != null) {
-            if (c.dtype() != DType.FLOAT) {
-                throw OneDnnAccelerator.no("constant '" + value + "' is " + c.dtype().displayName + ": only float32");
-            }
-            MemorySegment copy = arena.allocate(Math.max(4, c.byteSize()), 64);
-            if (c.byteSize() > 0) {
-                copy.copyFrom(c.segment());
-            }
-            v = new Val(-1, -1, false, copy, c.shape());
-        } else {
-            v = new Val(-1, -1, true, null, shape(value)); // an intermediate value: its buffer comes from the pool
+        if (c == null) {
+            throw OneDnnAccelerator.no("value '" + value + "' is read before an op of the segment writes it");
         }
+        if (c.dtype() != DType.FLOAT) {
+            throw OneDnnAccelerator.no("constant '" + value + "' is " + c.dtype().displayName + ": only float32");
+        }
+        MemorySegment copy = arena.allocate(Math.max(4, c.byteSize()), 64);
+        if (c.byteSize() > 0) {
+            copy.copyFrom(c.segment());
+        }
+        v = new Val(-1, -1, false, copy, rowMajor(arena, c.shape()));
         vals.put(value, v);
         return v;
     }
@@ -603,13 +764,12 @@ final class OneDnnSegment implements CompiledSegment {
     /** A dnnl memory for a use of {@code value} described by {@code md}. */
     private MemorySegment memory(String value, MemorySegment md) throws UnsupportedSegmentException {
         Val v = val(value);
-        long need = (long) Dnnl.memoryDescSize(md);
-        if (need > v.bytes()) {
-            throw OneDnnAccelerator.no("value '" + value + "' has " + v.bytes() + " bytes, oneDNN needs " + need);
+        long need = Dnnl.memoryDescSize(md);
+        if (need > v.bytes) {
+            throw OneDnnAccelerator.no("value '" + value + "' has " + v.bytes + " bytes, oneDNN needs " + need);
         }
         MemorySegment m = create(arena, "dnnl_memory_create", md, engine, v.owned == null ? MemorySegment.NULL : v.owned);
         memories.add(m);
-        pendingUses.add(value);
         if (v.input >= 0) {
             inputMems.get(v.input).add(m);
         } else if (v.output >= 0) {
@@ -620,9 +780,19 @@ final class OneDnnSegment implements CompiledSegment {
         return m;
     }
 
-    /** How many primitives one execute runs (fused chains count once). */
+    /** How many primitives other than reorders one execute runs (fused chains count once). */
     int primitiveCount() {
-        return steps.size();
+        return steps.size() - reorderSteps;
+    }
+
+    /** How many reorders between layouts one execute runs. */
+    int reorderSteps() {
+        return reorderSteps;
+    }
+
+    /** How many constants were reordered at compile into the layout their primitive chose. */
+    int constantReorders() {
+        return constantReorders;
     }
 
     /** Bytes of pooled buffers for intermediate values. */
@@ -659,7 +829,7 @@ final class OneDnnSegment implements CompiledSegment {
         for (Step s : steps) {
             if (s.copyFrom() != null) {
                 Dnnl.check("dnnl_stream_wait", (int) Dnnl.streamWait.invokeExact(stream));
-                MemorySegment.copy(at(s.copyFrom(), in, out), 0, at(s.copyTo(), in, out), 0, s.copyTo().bytes());
+                MemorySegment.copy(at(s.copyFrom(), in, out), 0, at(s.copyTo(), in, out), 0, s.copyTo().bytes);
             }
             Dnnl.check("dnnl_primitive_execute", (int) Dnnl.execute.invokeExact(s.primitive(), stream, s.nargs(), s.args()));
         }

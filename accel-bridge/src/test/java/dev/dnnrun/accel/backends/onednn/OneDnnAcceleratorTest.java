@@ -233,6 +233,64 @@ class OneDnnAcceleratorTest {
     }
 
     @Test
+    void convChainRunsInTheLayoutsOneDnnChoseAndReordersOnlyAtItsEdges() throws Exception {
+        // x -> Conv3x3+Relu -> Conv1x1 -> MaxPool -> Sigmoid -> y. oneDNN picks blocked layouts for 16-channel convs
+        // (AVX2/AVX-512 machines): weights are reordered once at compile, activations stay blocked inside the chain,
+        // and only the row-major input and output are reordered at run time.
+        long[] xs = { 1, 16, 8, 8 }, w1s = { 16, 16, 3, 3 }, w2s = { 16, 16, 1, 1 }, ps = { 1, 16, 4, 4 };
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", xs);
+            float[] w1 = b.constant("w1", w1s);
+            float[] w2 = b.constant("w2", w2s);
+            b.op("Conv", List.of("x", "w1"), "c1", xs, "pads", new long[] { 1, 1, 1, 1 });
+            b.op("Relu", List.of("c1"), "r", xs);
+            b.op("Conv", List.of("r", "w2"), "c2", xs);
+            b.op("MaxPool", List.of("c2"), "p", ps, "kernel_shape", new long[] { 2, 2 }, "strides", new long[] { 2, 2 });
+            b.op("Sigmoid", List.of("p"), "y", ps);
+            b.output("y");
+            int[] one = { 1, 1 };
+            float[] r = map(Reference.conv(x, xs, w1, w1s, null, 1, one, one, one, xs), v -> Math.max(0, v));
+            float[] c2 = Reference.conv(r, xs, w2, w2s, null, 1, one, new int[2], one, xs);
+            float[] ref = map(Reference.pool(c2, xs, true, new int[] { 2, 2 }, new int[] { 2, 2 }, new int[4], false, ps),
+                            v -> 1 / (1 + Math.exp(-v)));
+            try (OneDnnSegment c = (OneDnnSegment) ACC.compile(b.build())) {
+                assertEquals(4, c.primitiveCount(), "Conv+Relu, Conv, MaxPool, Sigmoid");
+                assertEquals(2, c.constantReorders(), "both weights reordered into a blocked layout at compile");
+                assertTrue(c.reorderSteps() <= 2, "at most the input and the output are reordered, not " + c.reorderSteps());
+                Tensor[] out = b.outputTensors();
+                c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
+                assertClose(ref, out[0], 1e-4);
+            }
+        }
+    }
+
+    @Test
+    void blockedValueReadByMatMulAndByTwoConsumersIsReorderedOnce() throws Exception {
+        // c (blocked, from a Conv) feeds a MatMul, which views it row-major, and a Relu that is a segment output.
+        long[] xs = { 1, 16, 4, 4 }, ws = { 16, 16, 1, 1 }, bs = { 4, 3 }, ys = { 1, 16, 4, 3 };
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", xs);
+            float[] w = b.constant("w", ws);
+            float[] m = b.constant("m", bs);
+            b.op("Conv", List.of("x", "w"), "c", xs);
+            b.op("MatMul", List.of("c", "m"), "y", ys);
+            b.op("Abs", List.of("c"), "z", xs);
+            b.output("y");
+            b.output("z");
+            int[] one = { 1, 1 };
+            float[] conv = Reference.conv(x, xs, w, ws, null, 1, one, new int[2], one, xs);
+            float[] ref = Reference.matmul(conv, m, 16, 4, 4, 3, 16, 0);
+            try (OneDnnSegment c = (OneDnnSegment) ACC.compile(b.build())) {
+                Tensor[] out = b.outputTensors();
+                c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
+                assertClose(ref, out[0], 1e-4);
+                assertClose(map(conv, Math::abs), out[1], 1e-4);
+                assertTrue(c.reorderSteps() <= 3, "input, row-major copy of c (shared), Abs to its output: " + c.reorderSteps());
+            }
+        }
+    }
+
+    @Test
     void convReluThenPoolChainUsesIntermediates() throws Exception {
         long[] xs = { 1, 2, 8, 8 }, ws = { 4, 2, 1, 1 }, cs = { 1, 4, 8, 8 }, ps = { 1, 4, 4, 4 };
         try (SegmentBuilder b = new SegmentBuilder()) {
