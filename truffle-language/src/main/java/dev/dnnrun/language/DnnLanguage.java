@@ -25,6 +25,7 @@ import dev.dnnrun.language.ops.OperatorRegistry;
 import dev.dnnrun.language.passes.ConstantFolding;
 import dev.dnnrun.language.passes.ConvFusion;
 import dev.dnnrun.language.passes.DeadNodeElimination;
+import dev.dnnrun.language.passes.IdentityElimination;
 import dev.dnnrun.language.passes.ShapeInference;
 import dev.dnnrun.language.runtime.Builtins;
 import dev.dnnrun.language.runtime.DnnException;
@@ -105,6 +106,7 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
         List<String> problems = new ArrayList<>();
         try {
             graph = ConstantFolding.run(graph, registry, context.allocator());
+            graph = IdentityElimination.run(graph);
             graph = ConvFusion.run(graph, registry, context.allocator(), context.cpuOnly());
             graph = ShapeInference.run(graph, registry, problems);
         } catch (DnnException e) {

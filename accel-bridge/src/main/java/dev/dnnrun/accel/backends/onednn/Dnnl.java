@@ -29,6 +29,7 @@ final class Dnnl {
     static final long BNORM_DESC_SIZE = 3496;
     static final long BINARY_DESC_SIZE = 2096;
     static final long MATMUL_DESC_SIZE = 2800;
+    static final long SOFTMAX_DESC_SIZE = 1408;
     static final int MAX_DIMS = 12;
 
     // Enums.
@@ -64,6 +65,7 @@ final class Dnnl {
     static final int ARG_VARIANCE = 50;
     static final int ARG_SCALE = 51;
     static final int ARG_SHIFT = 52;
+    static final int ARG_MULTIPLE_SRC = 1024;
 
     /** dnnl_exec_arg_t: {int arg; dnnl_memory_t memory;}. */
     static final MemoryLayout EXEC_ARG = MemoryLayout.structLayout(ValueLayout.JAVA_INT.withName("arg"),
@@ -110,6 +112,8 @@ final class Dnnl {
             bind(lib, "dnnl_binary_desc_init", P, I, P, P, P);
             bind(lib, "dnnl_matmul_desc_init", P, P, P, P, P);
             bind(lib, "dnnl_reorder_primitive_desc_create", P, P, P, P, P, P);
+            bind(lib, "dnnl_concat_primitive_desc_create", P, P, I, I, P, P, P);
+            bind(lib, "dnnl_softmax_forward_desc_init", P, I, P, I);
             bind(lib, "dnnl_primitive_attr_create", P);
             bind(lib, "dnnl_primitive_attr_destroy", P);
             bind(lib, "dnnl_primitive_attr_set_post_ops", P, P);

@@ -16,10 +16,11 @@ import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
 /**
- * oneDNN 2.6 (Debian {@code libdnnl-dev}) through {@code java.lang.foreign}: float32 Conv, MatMul, Gemm, pooling,
- * eltwise, BatchNormalization, Add and two-input Sum on plain row-major (NCHW/OIHW) memory, so segment inputs and
- * outputs are the Arrow buffers themselves. A Conv/MatMul/Gemm followed in the segment by eltwise ops and same-shape
- * Adds/Sums (e.g. ResNet's Conv → Sum(residual) → Relu) runs as one primitive with post-ops.
+ * oneDNN 2.6 (Debian {@code libdnnl-dev}) through {@code java.lang.foreign}: float32 Conv, MatMul, Gemm, pooling
+ * (also global), eltwise, BatchNormalization, Add and two-input Sum, Concat and Softmax. Segment inputs and outputs
+ * are the Arrow buffers themselves; inside a segment values keep the layouts oneDNN prefers (see OneDnnSegment). A
+ * Conv/MatMul/Gemm followed in the segment by eltwise ops and same-shape Adds/Sums (e.g. ResNet's Conv → Sum(residual)
+ * → Relu) runs as one primitive with post-ops.
  *
  * <p>Threads: Debian's oneDNN runs on OpenMP (libgomp), which by default uses one thread per core (or
  * {@code OMP_NUM_THREADS}). The system property {@code dnnrun.onednn.threads=N} sets the OpenMP thread count
@@ -29,8 +30,9 @@ import dev.dnnrun.tensor.Tensor;
  */
 public final class OneDnnAccelerator implements Accelerator {
     static final Set<String> ELTWISE = Set.of("Relu", "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Exp", "Sqrt", "Abs");
-    static final Set<String> OPS = Set.of("Conv", "MatMul", "Gemm", "MaxPool", "AveragePool", "BatchNormalization", "Add",
-                    "Sum", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Exp", "Sqrt", "Abs");
+    static final Set<String> OPS = Set.of("Conv", "MatMul", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
+                    "BatchNormalization", "Add", "Sum", "Concat", "Softmax", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Exp", "Sqrt",
+                    "Abs");
 
     @Override
     public String name() {
@@ -140,11 +142,58 @@ public final class OneDnnAccelerator implements Accelerator {
                                     + ": only same shapes or one side broadcast to the other");
                 }
             }
+            case "GlobalAveragePool", "GlobalMaxPool" -> {
+                if (in[0].length != 4) {
+                    throw no(type + " of rank " + in[0].length + ": only 2-D (NCHW)");
+                }
+            }
+            case "Concat" -> concatAxis(op, in);
+            case "Softmax" -> softmaxAxis(op, in[0]);
             case "Clip" -> clipBounds(op);
             default -> {
                 // Other eltwise ops take no attributes that matter.
             }
         }
+    }
+
+    /** Concat's axis, normalised, after checking that the inputs agree on every other dimension. */
+    static int concatAxis(OpView op, long[][] in) throws UnsupportedSegmentException {
+        int rank = in[0].length;
+        long axis = op.intAttr("axis", Long.MIN_VALUE);
+        if (axis == Long.MIN_VALUE || axis < -rank || axis >= rank) {
+            throw no("Concat axis " + (axis == Long.MIN_VALUE ? "missing" : axis) + " for rank " + rank);
+        }
+        int a = (int) (axis < 0 ? axis + rank : axis);
+        for (long[] s : in) {
+            for (int d = 0; d < rank; d++) {
+                if (s == null || s.length != rank || (d != a && s[d] >= 0 && in[0][d] >= 0 && s[d] != in[0][d])) {
+                    throw no("Concat of " + Arrays.toString(in[0]) + " and " + Arrays.toString(s) + " along axis " + a);
+                }
+            }
+        }
+        return a;
+    }
+
+    /**
+     * Softmax's axis, normalised. Before opset 13 ONNX flattens the input to 2-D at the axis and normalises over all
+     * trailing dims; that is one oneDNN axis only when the dims after it are 1 (e.g. [N, 1000, 1, 1], axis 1).
+     */
+    static int softmaxAxis(OpView op, long[] x) throws UnsupportedSegmentException {
+        int rank = x.length;
+        long axis = op.intAttr("axis", op.opsetVersion() >= 13 ? -1 : 1);
+        if (rank == 0 || axis < -rank || axis >= rank) {
+            throw no("Softmax axis " + axis + " for rank " + rank);
+        }
+        int a = (int) (axis < 0 ? axis + rank : axis);
+        if (op.opsetVersion() < 13) {
+            for (int d = a + 1; d < rank; d++) {
+                if (x[d] != 1) {
+                    throw no("Softmax-" + op.opsetVersion() + " over the flattened dims " + a + ".." + (rank - 1) + " of "
+                                    + Arrays.toString(x) + ": only one non-trivial axis");
+                }
+            }
+        }
+        return a;
     }
 
     /** True when {@code small} broadcasts (numpy rules) to exactly {@code big}. */

@@ -440,7 +440,7 @@ final class OneDnnSegment implements CompiledSegment {
         return name;
     }
 
-    /** Pooling, eltwise, BatchNormalization, Add, each in the layout of its (first) input. */
+    /** Pooling, eltwise, BatchNormalization, Add, Softmax, Concat, each in the layout of its input(s). */
     private void emitSimple(OpView op, long[][] in) throws UnsupportedSegmentException {
         String x = op.inputs().get(0), y = op.outputs().get(0);
         long[] ys = shape(y);
@@ -455,6 +455,32 @@ final class OneDnnSegment implements CompiledSegment {
                 call("dnnl_pooling_forward_desc_init", desc, Dnnl.FORWARD_INFERENCE, alg, val(x).md, Dnnl.anyLayout(arena, ys),
                                 dims(arena, win.strides()), dims(arena, win.kernel()), dims(arena, win.padL()), dims(arena, win.padR()));
                 ins.add(new In(Dnnl.ARG_SRC, x, null));
+            }
+            case "GlobalAveragePool", "GlobalMaxPool" -> {
+                int alg = op.opType().equals("GlobalMaxPool") ? Dnnl.POOLING_MAX : Dnnl.POOLING_AVG_EXCLUDE_PADDING;
+                desc = arena.allocate(Dnnl.POOL_DESC_SIZE, 8);
+                call("dnnl_pooling_forward_desc_init", desc, Dnnl.FORWARD_INFERENCE, alg, val(x).md, Dnnl.anyLayout(arena, ys),
+                                dims(arena, 1, 1), dims(arena, in[0][2], in[0][3]), dims(arena, 0, 0), dims(arena, 0, 0));
+                ins.add(new In(Dnnl.ARG_SRC, x, null));
+            }
+            case "Softmax" -> {
+                desc = arena.allocate(Dnnl.SOFTMAX_DESC_SIZE, 8);
+                call("dnnl_softmax_forward_desc_init", desc, Dnnl.FORWARD_INFERENCE, val(x).md, OneDnnAccelerator.softmaxAxis(op, in[0]));
+                ins.add(new In(Dnnl.ARG_SRC, x, null));
+            }
+            case "Concat" -> {
+                // Each input in its own layout; the primitive picks the output's.
+                int n = op.inputs().size();
+                MemorySegment srcs = arena.allocate(Dnnl.MEMORY_DESC_SIZE * n, 8);
+                for (int i = 0; i < n; i++) {
+                    srcs.asSlice(i * Dnnl.MEMORY_DESC_SIZE, Dnnl.MEMORY_DESC_SIZE).copyFrom(val(op.inputs().get(i)).md);
+                    ins.add(new In(Dnnl.ARG_MULTIPLE_SRC + i, op.inputs().get(i), null));
+                }
+                MemorySegment pd = create(arena, "dnnl_concat_primitive_desc_create", Dnnl.anyLayout(arena, ys), n,
+                                OneDnnAccelerator.concatAxis(op, in), srcs, MemorySegment.NULL, engine);
+                primitiveDescs.add(pd);
+                emitWith(pd, ins, y);
+                return;
             }
             case "BatchNormalization" -> {
                 long c = in[0][1];
@@ -499,7 +525,11 @@ final class OneDnnSegment implements CompiledSegment {
                 ins.add(new In(Dnnl.ARG_SRC, x, null));
             }
         }
-        MemorySegment pd = primitiveDesc(desc, MemorySegment.NULL);
+        emitWith(primitiveDesc(desc, MemorySegment.NULL), ins, y);
+    }
+
+    /** Adds the primitive of {@code pd}, reading {@code ins} and writing {@code y}. */
+    private void emitWith(MemorySegment pd, List<In> ins, String y) throws UnsupportedSegmentException {
         Args args = new Args();
         for (In i : ins) {
             args.read(i, pd);

@@ -291,6 +291,75 @@ class OneDnnAcceleratorTest {
     }
 
     @Test
+    void concatOfBlockedConvOutputsThenGlobalPoolAndSoftmax() throws Exception {
+        // SqueezeNet's fire module and head: Concat(Conv1x1, Conv3x3) -> GlobalAveragePool -> Softmax (opset 11:
+        // the flattened [1, 32] is one axis because the trailing dims are 1).
+        long[] xs = { 1, 8, 5, 5 }, w1s = { 16, 8, 1, 1 }, w3s = { 16, 8, 3, 3 }, cs = { 1, 16, 5, 5 }, ks = { 1, 32, 5, 5 };
+        long[] gs = { 1, 32, 1, 1 };
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", xs);
+            float[] w1 = b.constant("w1", w1s);
+            float[] w3 = b.constant("w3", w3s);
+            b.op("Conv", List.of("x", "w1"), "a", cs);
+            b.op("Conv", List.of("x", "w3"), "c", cs, "pads", new long[] { 1, 1, 1, 1 });
+            b.op("Concat", List.of("a", "c"), "k", ks, "axis", 1L);
+            b.op("GlobalAveragePool", List.of("k"), "g", gs);
+            b.op("Softmax", 11, List.of("g"), "y", gs, "axis", 1L);
+            b.output("y");
+            int[] one = { 1, 1 };
+            float[] a = Reference.conv(x, xs, w1, w1s, null, 1, one, new int[2], one, cs);
+            float[] c = Reference.conv(x, xs, w3, w3s, null, 1, one, one, one, cs);
+            double[] mean = new double[32];
+            for (int i = 0; i < 16 * 25; i++) {
+                mean[i / 25] += a[i] / 25.0;
+                mean[16 + i / 25] += c[i] / 25.0;
+            }
+            double sum = 0;
+            for (double m : mean) {
+                sum += Math.exp(m);
+            }
+            float[] ref = new float[32];
+            for (int i = 0; i < 32; i++) {
+                ref[i] = (float) (Math.exp(mean[i]) / sum);
+            }
+            try (OneDnnSegment seg = (OneDnnSegment) ACC.compile(b.build())) {
+                assertEquals(5, seg.primitiveCount());
+                Tensor[] out = b.outputTensors();
+                seg.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
+                assertClose(ref, out[0], 1e-5);
+            }
+        }
+    }
+
+    @Test
+    void softmaxAlongAnAxisAndWhatItDeclines() throws Exception {
+        long[] xs = { 2, 3, 4 };
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", xs);
+            b.op("Softmax", 13, List.of("x"), "y", xs, "axis", 1L);
+            b.output("y");
+            float[] ref = new float[x.length];
+            for (int n = 0; n < 2; n++) {
+                for (int k = 0; k < 4; k++) {
+                    double s = 0;
+                    for (int c = 0; c < 3; c++) {
+                        s += Math.exp(x[n * 12 + c * 4 + k]);
+                    }
+                    for (int c = 0; c < 3; c++) {
+                        ref[n * 12 + c * 4 + k] = (float) (Math.exp(x[n * 12 + c * 4 + k]) / s);
+                    }
+                }
+            }
+            assertClose(ref, run(b), 1e-6);
+            OpView flattened = b.op("Softmax", 11, List.of("x"), "z", xs, "axis", 1L);
+            assertEquals("Softmax-11 over the flattened dims 1..2 of [2, 3, 4]: only one non-trivial axis",
+                            ACC.supports(flattened).reason());
+            OpView concat = b.op("Concat", List.of("x", "y"), "k", new long[] { 2, 6, 4 });
+            assertEquals("Concat axis missing for rank 3", ACC.supports(concat).reason());
+        }
+    }
+
+    @Test
     void convReluThenPoolChainUsesIntermediates() throws Exception {
         long[] xs = { 1, 2, 8, 8 }, ws = { 4, 2, 1, 1 }, cs = { 1, 4, 8, 8 }, ps = { 1, 4, 4, 4 };
         try (SegmentBuilder b = new SegmentBuilder()) {
