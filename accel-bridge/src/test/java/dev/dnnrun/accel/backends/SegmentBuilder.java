@@ -58,6 +58,17 @@ public final class SegmentBuilder implements AutoCloseable {
         return constant(name, random((int) Tensor.elementCount(shape)), shape);
     }
 
+    /** A 1-D int64 constant, e.g. Reshape's shape. */
+    public void constantLongs(String name, long[] values) {
+        Tensor t = Tensor.allocate(allocator, DType.INT64, values.length);
+        for (int i = 0; i < values.length; i++) {
+            t.segment().setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, i, values[i]);
+        }
+        owned.add(t);
+        constants.put(name, t);
+        types.put(name, new TensorType(DType.INT64, new long[] { values.length }));
+    }
+
     public Tensor tensor(float[] values, long... shape) {
         Tensor t = Tensor.allocate(allocator, DType.FLOAT, shape);
         for (int i = 0; i < values.length; i++) {

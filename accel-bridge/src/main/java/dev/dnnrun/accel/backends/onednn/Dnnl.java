@@ -30,6 +30,7 @@ final class Dnnl {
     static final long BINARY_DESC_SIZE = 2096;
     static final long MATMUL_DESC_SIZE = 2800;
     static final long SOFTMAX_DESC_SIZE = 1408;
+    static final long LRN_DESC_SIZE = 1432;
     static final int MAX_DIMS = 12;
 
     // Enums.
@@ -50,7 +51,13 @@ final class Dnnl {
     static final int POOLING_MAX = 511;
     static final int POOLING_AVG_INCLUDE_PADDING = 767;
     static final int POOLING_AVG_EXCLUDE_PADDING = 1023;
-    static final int BINARY_ADD = 131056;
+    static final int BINARY_ADD = 0x1fff0;
+    static final int BINARY_MUL = 0x1fff1;
+    static final int BINARY_MAX = 0x1fff2;
+    static final int BINARY_MIN = 0x1fff3;
+    static final int BINARY_DIV = 0x1fff4;
+    static final int BINARY_SUB = 0x1fff5;
+    static final int LRN_ACROSS_CHANNELS = 0xaff;
     static final int USE_GLOBAL_STATS = 1;
     static final int USE_SCALE = 8;
     static final int USE_SHIFT = 16;
@@ -114,6 +121,7 @@ final class Dnnl {
             bind(lib, "dnnl_reorder_primitive_desc_create", P, P, P, P, P, P);
             bind(lib, "dnnl_concat_primitive_desc_create", P, P, I, I, P, P, P);
             bind(lib, "dnnl_softmax_forward_desc_init", P, I, P, I);
+            bind(lib, "dnnl_lrn_forward_desc_init", P, I, I, P, L, F, F, F);
             bind(lib, "dnnl_primitive_attr_create", P);
             bind(lib, "dnnl_primitive_attr_destroy", P);
             bind(lib, "dnnl_primitive_attr_set_post_ops", P, P);
@@ -324,13 +332,18 @@ final class Dnnl {
     /** A float32 memory descriptor for a dense row-major tensor (rank 0 becomes [1]). */
     static MemorySegment rowMajor(Arena arena, long... shape) {
         long[] d = shape.length == 0 ? new long[] { 1 } : shape;
-        long[] strides = new long[d.length];
+        return strided(arena, d, rowMajorStrides(d));
+    }
+
+    /** Row-major strides (in elements) of {@code dims}. */
+    static long[] rowMajorStrides(long[] dims) {
+        long[] strides = new long[dims.length];
         long s = 1;
-        for (int i = d.length - 1; i >= 0; i--) {
+        for (int i = dims.length - 1; i >= 0; i--) {
             strides[i] = s;
-            s *= d[i];
+            s *= dims[i];
         }
-        return strided(arena, d, strides);
+        return strides;
     }
 
     /** A float32 memory descriptor with explicit strides (in elements). */

@@ -2,6 +2,7 @@ package dev.dnnrun.accel.backends.onednn;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import dev.dnnrun.accel.Accelerator;
@@ -17,10 +18,11 @@ import dev.dnnrun.tensor.Tensor;
 
 /**
  * oneDNN 2.6 (Debian {@code libdnnl-dev}) through {@code java.lang.foreign}: float32 Conv, MatMul, Gemm, pooling
- * (also global), eltwise, BatchNormalization, Add and two-input Sum, Concat and Softmax. Segment inputs and outputs
- * are the Arrow buffers themselves; inside a segment values keep the layouts oneDNN prefers (see OneDnnSegment). A
- * Conv/MatMul/Gemm followed in the segment by eltwise ops and same-shape Adds/Sums (e.g. ResNet's Conv → Sum(residual)
- * → Relu) runs as one primitive with post-ops.
+ * (also global), eltwise, BatchNormalization, Add and two-input Sum, Concat, Softmax, and the reshapes (Reshape,
+ * Flatten, Squeeze, Unsqueeze: a copy of row-major bytes, which keeps them from splitting a segment). Segment inputs
+ * and outputs are the Arrow buffers themselves; inside a segment values keep the layouts oneDNN prefers (see
+ * OneDnnSegment). A Conv/MatMul/Gemm followed in the segment by eltwise ops and same-shape Adds/Sums (e.g. ResNet's
+ * Conv → Sum(residual) → Relu) runs as one primitive with post-ops.
  *
  * <p>Threads: Debian's oneDNN runs on OpenMP (libgomp), which by default uses one thread per core (or
  * {@code OMP_NUM_THREADS}). The system property {@code dnnrun.onednn.threads=N} sets the OpenMP thread count
@@ -31,8 +33,13 @@ import dev.dnnrun.tensor.Tensor;
 public final class OneDnnAccelerator implements Accelerator {
     static final Set<String> ELTWISE = Set.of("Relu", "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Exp", "Sqrt", "Abs");
     static final Set<String> OPS = Set.of("Conv", "MatMul", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
-                    "BatchNormalization", "Add", "Sum", "Concat", "Softmax", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Exp", "Sqrt",
-                    "Abs");
+                    "BatchNormalization", "LRN", "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min", "Concat", "Softmax", "Transpose", "Relu",
+                    "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Exp", "Sqrt", "Abs", "Reshape", "Flatten", "Squeeze", "Unsqueeze");
+    /** Elementwise ops of two inputs, and whether the inputs may swap (oneDNN broadcasts only the second). */
+    static final Map<String, Boolean> BINARY = Map.of("Add", true, "Sum", true, "Mul", true, "Max", true, "Min", true, "Sub", false,
+                    "Div", false);
+    /** Ops that only rename the dims of row-major bytes; their other inputs (shape, axes) must be constants. */
+    static final Set<String> RESHAPES = Set.of("Reshape", "Flatten", "Squeeze", "Unsqueeze");
 
     @Override
     public String name() {
@@ -99,6 +106,12 @@ public final class OneDnnAccelerator implements Accelerator {
         }
         for (int i = 0; i < op.inputs().size(); i++) {
             TensorType t = op.inputType(i);
+            if (i > 0 && RESHAPES.contains(type)) {
+                if (op.hasInput(i) && op.constant(i) == null) {
+                    throw no(type + " with a computed " + (type.equals("Reshape") ? "shape" : "axes") + " input");
+                }
+                continue;
+            }
             if (op.hasInput(i) && (t == null || t.dtype() != DType.FLOAT)) {
                 throw no(type + " with dtype " + (t == null ? "unknown" : t.dtype().displayName) + ": only float32");
             }
@@ -132,14 +145,29 @@ public final class OneDnnAccelerator implements Accelerator {
                     throw no("BatchNormalization with " + op.inputs().size() + " inputs");
                 }
             }
-            case "Add", "Sum" -> {
-                // Sum of two inputs is Add (Sum-6 requires equal shapes, Sum-8 broadcasts like Add).
+            case "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min" -> {
+                // Sum/Max/Min of two inputs are binary ops (Sum-6 requires equal shapes, Sum-8 broadcasts like Add).
                 if (in.length != 2) {
-                    throw no("Sum of " + in.length + " inputs: only two");
+                    throw no(type + " of " + in.length + " inputs: only two");
                 }
-                if (!broadcastsTo(in[1], in[0]) && !broadcastsTo(in[0], in[1])) {
+                boolean swaps = BINARY.get(type);
+                if (!broadcastsTo(in[1], in[0]) && !(swaps && broadcastsTo(in[0], in[1]))) {
                     throw no(type + " of " + Arrays.toString(in[0]) + " and " + Arrays.toString(in[1])
-                                    + ": only same shapes or one side broadcast to the other");
+                                    + (swaps ? ": only same shapes or one side broadcast to the other" : ": only the second input may broadcast"));
+                }
+            }
+            case "LRN" -> {
+                if (in[0].length != 4) {
+                    throw no("LRN of rank " + in[0].length + ": only 2-D (NCHW)");
+                }
+                if (op.intAttr("size", 0) % 2 == 0) {
+                    throw no("LRN size " + op.intAttr("size", 0) + ": only odd sizes (oneDNN centres an even window differently)");
+                }
+            }
+            case "Transpose" -> {
+                long[] perm = op.intsAttr("perm");
+                if (perm != null && perm.length != in[0].length) {
+                    throw no("Transpose perm " + Arrays.toString(perm) + " for rank " + in[0].length);
                 }
             }
             case "GlobalAveragePool", "GlobalMaxPool" -> {
@@ -148,12 +176,23 @@ public final class OneDnnAccelerator implements Accelerator {
                 }
             }
             case "Concat" -> concatAxis(op, in);
+            case "Reshape", "Flatten", "Squeeze", "Unsqueeze" -> {
+                long n = knownCount(in[0]), m = knownCount(out);
+                if (out.length > Dnnl.MAX_DIMS || (n >= 0 && m >= 0 && n != m)) {
+                    throw no(type + " of " + Arrays.toString(in[0]) + " to " + Arrays.toString(out));
+                }
+            }
             case "Softmax" -> softmaxAxis(op, in[0]);
             case "Clip" -> clipBounds(op);
             default -> {
                 // Other eltwise ops take no attributes that matter.
             }
         }
+    }
+
+    /** The element count of {@code shape}, or -1 while a size is unknown (-1 at load time). */
+    private static long knownCount(long[] shape) {
+        return Arrays.stream(shape).anyMatch(d -> d < 0) ? -1 : Tensor.elementCount(shape);
     }
 
     /** Concat's axis, normalised, after checking that the inputs agree on every other dimension. */

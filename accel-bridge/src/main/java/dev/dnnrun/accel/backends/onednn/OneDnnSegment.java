@@ -440,7 +440,7 @@ final class OneDnnSegment implements CompiledSegment {
         return name;
     }
 
-    /** Pooling, eltwise, BatchNormalization, Add, Softmax, Concat, each in the layout of its input(s). */
+    /** Pooling, eltwise, BatchNormalization, LRN, binary ops, Softmax, Concat (each in the layout of its input), reshapes. */
     private void emitSimple(OpView op, long[][] in) throws UnsupportedSegmentException {
         String x = op.inputs().get(0), y = op.outputs().get(0);
         long[] ys = shape(y);
@@ -482,6 +482,15 @@ final class OneDnnSegment implements CompiledSegment {
                 emitWith(pd, ins, y);
                 return;
             }
+            case "Reshape", "Flatten", "Squeeze", "Unsqueeze" -> {
+                // The input's row-major bytes seen with the output's dims, copied by a reorder between plain layouts.
+                MemorySegment yMd = rowMajor(arena, ys);
+                MemorySegment pd = create(arena, "dnnl_reorder_primitive_desc_create", yMd, engine, yMd, engine, MemorySegment.NULL);
+                primitiveDescs.add(pd);
+                ins.add(new In(Dnnl.ARG_SRC, x, yMd));
+                emitWith(pd, ins, y);
+                return;
+            }
             case "BatchNormalization" -> {
                 long c = in[0][1];
                 String[] names = { "scale", "B", "mean", "var" };
@@ -498,11 +507,12 @@ final class OneDnnSegment implements CompiledSegment {
                 call("dnnl_batch_normalization_forward_desc_init", desc, Dnnl.FORWARD_INFERENCE, val(x).md,
                                 (float) op.floatAttr("epsilon", 1e-5), Dnnl.USE_GLOBAL_STATS | Dnnl.USE_SCALE | Dnnl.USE_SHIFT);
             }
-            case "Add", "Sum" -> {
-                // oneDNN broadcasts only src1: put the full-size operand first (Add commutes).
+            case "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min" -> {
+                // oneDNN broadcasts only src1: put the full-size operand first where the op commutes.
                 int big = java.util.Arrays.equals(in[0], ys) ? 0 : 1;
-                if (!java.util.Arrays.equals(in[big], ys)) {
-                    throw OneDnnAccelerator.no(op.opType() + " output " + java.util.Arrays.toString(ys) + " differs from both inputs");
+                if (!java.util.Arrays.equals(in[big], ys) || (big == 1 && !OneDnnAccelerator.BINARY.get(op.opType()))) {
+                    throw OneDnnAccelerator.no(op.opType() + " of " + java.util.Arrays.toString(in[0]) + " and "
+                                    + java.util.Arrays.toString(in[1]) + " to " + java.util.Arrays.toString(ys) + ": the first input must be full size");
                 }
                 String a = op.inputs().get(big), b = op.inputs().get(1 - big);
                 MemorySegment aMd = val(a).md;
@@ -513,7 +523,32 @@ final class OneDnnSegment implements CompiledSegment {
                 ins.add(new In(Dnnl.ARG_SRC_1, b, sameShape ? null : bMd));
                 desc = arena.allocate(Dnnl.BINARY_DESC_SIZE, 8);
                 // val(a).dims() rather than ys: a rank-0 value is stored as [1].
-                call("dnnl_binary_desc_init", desc, Dnnl.BINARY_ADD, aMd, bMd, Dnnl.anyLayout(arena, val(a).dims()));
+                call("dnnl_binary_desc_init", desc, binaryAlg(op.opType()), aMd, bMd, Dnnl.anyLayout(arena, val(a).dims()));
+            }
+            case "LRN" -> {
+                desc = arena.allocate(Dnnl.LRN_DESC_SIZE, 8);
+                call("dnnl_lrn_forward_desc_init", desc, Dnnl.FORWARD_INFERENCE, Dnnl.LRN_ACROSS_CHANNELS, val(x).md, op.intAttr("size", 1),
+                                (float) op.floatAttr("alpha", 1e-4), (float) op.floatAttr("beta", 0.75), (float) op.floatAttr("bias", 1));
+                ins.add(new In(Dnnl.ARG_SRC, x, null));
+            }
+            case "Transpose" -> {
+                // The input's row-major bytes seen in the output's index order (permuted strides), reordered to row-major.
+                long[] xs = in[0];
+                long[] perm = op.intsAttr("perm");
+                long[] xStrides = Dnnl.rowMajorStrides(xs.length == 0 ? new long[] { 1 } : xs);
+                long[] viewDims = new long[xStrides.length], viewStrides = new long[xStrides.length];
+                for (int d = 0; d < viewDims.length; d++) {
+                    int from = perm == null ? viewDims.length - 1 - d : (int) perm[d];
+                    viewDims[d] = xs.length == 0 ? 1 : xs[from];
+                    viewStrides[d] = xStrides[from];
+                }
+                MemorySegment view = Dnnl.strided(arena, viewDims, viewStrides);
+                MemorySegment pd = create(arena, "dnnl_reorder_primitive_desc_create", view, engine, rowMajor(arena, ys), engine,
+                                MemorySegment.NULL);
+                primitiveDescs.add(pd);
+                ins.add(new In(Dnnl.ARG_SRC, x, view));
+                emitWith(pd, ins, y);
+                return;
             }
             default -> {
                 float[] e = eltwise(op);
@@ -526,6 +561,17 @@ final class OneDnnSegment implements CompiledSegment {
             }
         }
         emitWith(primitiveDesc(desc, MemorySegment.NULL), ins, y);
+    }
+
+    private static int binaryAlg(String opType) {
+        return switch (opType) {
+            case "Mul" -> Dnnl.BINARY_MUL;
+            case "Sub" -> Dnnl.BINARY_SUB;
+            case "Div" -> Dnnl.BINARY_DIV;
+            case "Max" -> Dnnl.BINARY_MAX;
+            case "Min" -> Dnnl.BINARY_MIN;
+            default -> Dnnl.BINARY_ADD;
+        };
     }
 
     /** Adds the primitive of {@code pd}, reading {@code ins} and writing {@code y}. */

@@ -360,6 +360,98 @@ class OneDnnAcceleratorTest {
     }
 
     @Test
+    void reshapeOfABlockedValueFeedsGemm() throws Exception {
+        // ResNet's head: GlobalAveragePool (blocked) -> Reshape [1, 16] -> Gemm with transposed constant weights.
+        long[] xs = { 1, 16, 3, 3 }, gs = { 1, 16, 1, 1 }, fs = { 1, 16 }, ws = { 5, 16 }, ys = { 1, 5 };
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", xs);
+            float[] w = b.constant("w", ws);
+            b.constantLongs("shape", new long[] { 1, 16 });
+            b.op("Relu", List.of("x"), "r", xs);
+            b.op("GlobalAveragePool", List.of("r"), "g", gs);
+            b.op("Reshape", List.of("g", "shape"), "f", fs);
+            b.op("Gemm", List.of("f", "w"), "y", ys, "transB", 1L);
+            b.output("y");
+            float[] mean = new float[16];
+            for (int i = 0; i < x.length; i++) {
+                mean[i / 9] += Math.max(0, x[i]) / 9f;
+            }
+            float[] ref = new float[5];
+            for (int j = 0; j < 5; j++) {
+                for (int k = 0; k < 16; k++) {
+                    ref[j] += mean[k] * w[j * 16 + k];
+                }
+            }
+            assertClose(ref, run(b), 1e-5);
+            OpView computed = b.op("Reshape", List.of("g", "x"), "h", fs);
+            assertEquals("Reshape with a computed shape input", ACC.supports(computed).reason());
+        }
+    }
+
+    @Test
+    void binaryOpsBroadcastTheSecondInputAndOnlyCommutingOnesSwap() throws Exception {
+        long[] xs = { 2, 3, 4 }, cs = { 3, 1 };
+        for (String type : new String[] { "Mul", "Sub", "Div", "Max", "Min" }) {
+            try (SegmentBuilder b = new SegmentBuilder()) {
+                float[] x = b.input("x", xs);
+                float[] c = b.constant("c", new float[] { 0.5f, -2f, 4f }, cs);
+                b.op(type, List.of("x", "c"), "y", xs);
+                b.output("y");
+                float[] ref = new float[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    float p = x[i], q = c[(i / 4) % 3];
+                    ref[i] = switch (type) {
+                        case "Mul" -> p * q;
+                        case "Sub" -> p - q;
+                        case "Div" -> p / q;
+                        case "Max" -> Math.max(p, q);
+                        default -> Math.min(p, q);
+                    };
+                }
+                assertClose(ref, run(b), 1e-6);
+                OpView swapped = b.op(type, List.of("c", "x"), "z", xs);
+                if (type.equals("Sub") || type.equals("Div")) {
+                    assertEquals(type + " of [3, 1] and [2, 3, 4]: only the second input may broadcast", ACC.supports(swapped).reason());
+                } else {
+                    assertTrue(ACC.supports(swapped).supported(), type + " commutes");
+                }
+            }
+        }
+    }
+
+    @Test
+    void lrnAcrossChannelsAndTranspose() throws Exception {
+        long[] xs = { 1, 5, 2, 3 }, ts = { 1, 3, 5, 2 };
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] x = b.input("x", xs);
+            b.op("LRN", List.of("x"), "l", xs, "size", 3L, "alpha", 0.3, "beta", 0.75, "bias", 2.0);
+            b.op("Transpose", List.of("l"), "y", ts, "perm", new long[] { 0, 3, 1, 2 });
+            b.output("y");
+            float[] lrn = new float[x.length];
+            for (int c = 0; c < 5; c++) {
+                for (int p = 0; p < 6; p++) {
+                    double sq = 0;
+                    for (int k = Math.max(0, c - 1); k <= Math.min(4, c + 1); k++) {
+                        sq += x[k * 6 + p] * x[k * 6 + p];
+                    }
+                    lrn[c * 6 + p] = (float) (x[c * 6 + p] / Math.pow(2.0 + 0.3 / 3 * sq, 0.75));
+                }
+            }
+            float[] ref = new float[x.length];
+            for (int w = 0; w < 3; w++) {
+                for (int c = 0; c < 5; c++) {
+                    for (int h = 0; h < 2; h++) {
+                        ref[w * 10 + c * 2 + h] = lrn[c * 6 + h * 3 + w];
+                    }
+                }
+            }
+            assertClose(ref, run(b), 1e-5);
+            OpView even = b.op("LRN", List.of("x"), "e", xs, "size", 4L);
+            assertEquals("LRN size 4: only odd sizes (oneDNN centres an even window differently)", ACC.supports(even).reason());
+        }
+    }
+
+    @Test
     void convReluThenPoolChainUsesIntermediates() throws Exception {
         long[] xs = { 1, 2, 8, 8 }, ws = { 4, 2, 1, 1 }, cs = { 1, 4, 8, 8 }, ps = { 1, 4, 4, 4 };
         try (SegmentBuilder b = new SegmentBuilder()) {
