@@ -72,6 +72,13 @@ public final class ConvFusion {
         return byOutput;
     }
 
+    /** Closes and drops constant {@code name} when the node being rewritten, reading it {@code uses} times, was its only reader. */
+    private static void releaseIfOnlyReader(Map<String, Tensor> constants, Map<String, Integer> readers, String name, int uses) {
+        if (readers.getOrDefault(name, 0) == uses && constants.containsKey(name)) {
+            constants.remove(name).close();
+        }
+    }
+
     private static boolean isConv(GraphNode n) {
         return n != null && n.domain().isEmpty() && n.opType().equals("Conv") && n.outputs().size() == 1;
     }
@@ -117,6 +124,15 @@ public final class ConvFusion {
                 double b0 = bias == null ? 0 : bias.getFloat(c);
                 float folded = (float) ((b0 - stats[2].getFloat(c)) * factor + stats[1].getFloat(c));
                 newB.segment().set(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, c * 4, folded);
+            }
+            // Inputs only these two nodes read are dead now: release them at once, so that a model's weights are
+            // never held twice while folding (the peak of a ResNet-50 load).
+            releaseIfOnlyReader(constants, readers, conv.inputs().get(1), 1);
+            if (hasBias) {
+                releaseIfOnlyReader(constants, readers, conv.inputs().get(2), 1);
+            }
+            for (int i = 1; i <= 4; i++) {
+                releaseIfOnlyReader(constants, readers, bn.inputs().get(i), (int) bn.inputs().stream().filter(bn.inputs().get(i)::equals).count());
             }
             String wName = unique(constants, conv.inputs().get(1) + "/bn_folded");
             String bName = unique(constants, bn.outputs().get(0) + "/bn_folded_bias");

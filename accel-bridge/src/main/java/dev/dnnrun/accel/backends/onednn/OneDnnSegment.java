@@ -29,12 +29,12 @@ import dev.dnnrun.tensor.Tensor;
 /**
  * A segment as a list of oneDNN primitives on one in-order CPU stream. Every value is stored in one layout: segment
  * inputs and outputs row-major (they are the Arrow buffers, their data handles set at each execute), constants
- * row-major in compile-time memory, an intermediate value in the layout its producer chose. Conv leaves its source,
- * weight and destination layouts to oneDNN ("any"), which picks the blocked ones its fast kernels want (nChw16c,
- * OIhw16i16o on AVX-512); MatMul and Gemm choose their weight layout. A primitive that needs a value in another
- * layout reads a reordered copy: constants are reordered once at compile, other values by a reorder step whose
- * copy later readers share. Intermediate values share a pool of buffers by liveness (a buffer is reused once the
- * last primitive reading its value ran), so the working set stays small enough to live in cache.
+ * row-major where they are (our tensors, read in place), an intermediate value in the layout its producer chose.
+ * Conv leaves its source, weight and destination layouts to oneDNN ("any"), which picks the blocked ones its fast
+ * kernels want (nChw16c, OIhw16i16o on AVX-512); MatMul and Gemm choose their weight layout. A primitive that needs
+ * a value in another layout reads a reordered copy: constants are reordered once at compile, other values by a
+ * reorder step whose copy later readers share. Intermediate values share a pool of buffers by liveness (a buffer is
+ * reused once the last primitive reading its value ran), so the working set stays small enough to live in cache.
  */
 final class OneDnnSegment implements CompiledSegment {
     private final Arena arena = Arena.ofShared();
@@ -815,7 +815,7 @@ final class OneDnnSegment implements CompiledSegment {
         return arena.allocate(bytes, 64);
     }
 
-    /** The value's location, copying a constant into compile-time memory on first use. */
+    /** The value's location; a constant's on first use. */
     private Val val(String value) throws UnsupportedSegmentException {
         Val v = vals.get(value);
         if (v != null) {
@@ -828,11 +828,8 @@ final class OneDnnSegment implements CompiledSegment {
         if (c.dtype() != DType.FLOAT) {
             throw OneDnnAccelerator.no("constant '" + value + "' is " + c.dtype().displayName + ": only float32");
         }
-        MemorySegment copy = arena.allocate(Math.max(4, c.byteSize()), 64);
-        if (c.byteSize() > 0) {
-            copy.copyFrom(c.segment());
-        }
-        v = new Val(-1, -1, false, copy, rowMajor(arena, c.shape()));
+        // Read in place (Segment: constants outlive the compiled segment); weights are reordered from here anyway.
+        v = new Val(-1, -1, false, c.segment(), rowMajor(arena, c.shape()));
         vals.put(value, v);
         return v;
     }
