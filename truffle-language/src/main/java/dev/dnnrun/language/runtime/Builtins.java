@@ -165,7 +165,7 @@ public final class Builtins implements TruffleObject {
         Tensor t;
         if (args.length == 2) {
             t = Tensor.zeros(context.allocator(), dtype, shape);
-        } else if (INTEROP.hasBufferElements(args[2]) && !INTEROP.hasArrayElements(args[2])) {
+        } else if (TensorFactory.isRawBuffer(args[2])) {
             t = TensorFactory.fromBuffer(context.allocator(), dtype, shape, args[2]);
         } else {
             t = TensorFactory.fromFlat(context.allocator(), dtype, shape, args[2], 0);

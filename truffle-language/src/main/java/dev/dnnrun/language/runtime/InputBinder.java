@@ -89,7 +89,7 @@ final class InputBinder {
         DType dtype = declared != null && declared.dtype() != null ? declared.dtype() : DType.FLOAT;
         Tensor t;
         try {
-            if (INTEROP.hasBufferElements(value) && !INTEROP.hasArrayElements(value)) {
+            if (TensorFactory.isRawBuffer(value)) {
                 t = fromBuffer(model, name, value, declared, dtype);
             } else {
                 t = TensorFactory.fromValue(model.context().allocator(), dtype, value);

@@ -88,6 +88,18 @@ public final class TensorFactory {
         }
     }
 
+    /**
+     * Whether {@code v} is raw bytes: a buffer with no array view (a Java ByteBuffer), or whose array elements are its
+     * bytes (Python bytes, bytearray, array.array). A buffer with typed elements (a JS Float32Array, a Python
+     * memoryview) is read element by element instead, so its values convert to the tensor's dtype.
+     */
+    public static boolean isRawBuffer(Object v) throws InteropException {
+        if (!INTEROP.hasBufferElements(v)) {
+            return false;
+        }
+        return !INTEROP.hasArrayElements(v) || INTEROP.getArraySize(v) == INTEROP.getBufferSize(v);
+    }
+
     /** A tensor whose bytes are copied from an interop buffer (a ByteBuffer, a JS ArrayBuffer, a Python bytes...). */
     public static Tensor fromBuffer(BufferAllocator allocator, DType dtype, long[] shape, Object buffer) throws InteropException {
         Tensor t = Tensor.allocate(allocator, dtype, shape);
