@@ -160,7 +160,7 @@ public final class SegmentNode extends ExecNode {
 
     /**
      * --accel auto: times the segment on every candidate backend that supports all its operators and on the CPU,
-     * with the real inputs (one warm-up, then the best of three), and returns the fastest backend, or null when the
+     * with the real inputs (after a warm-up, the best of the runs once they are steady), and returns the fastest backend, or null when the
      * CPU wins. Times are cached per machine. All backends here share host memory, so a segment's time already
      * includes moving its tensors; a device backend's execute includes its copies.
      */
@@ -245,14 +245,11 @@ public final class SegmentNode extends ExecNode {
                     out[i] = Tensor.allocate(allocator, t.dtype(), t.shape());
                     outBufs[i] = out[i].arrowBuffer();
                 }
-                long best = Long.MAX_VALUE;
-                for (int run = 0; run < 4; run++) {
+                return steadyBest(() -> {
                     long start = System.nanoTime();
                     c.execute(inBufs, outBufs);
-                    long t = System.nanoTime() - start;
-                    best = run == 0 ? best : Math.min(best, t);
-                }
-                return best;
+                    return System.nanoTime() - start;
+                });
             } finally {
                 for (Tensor t : out) {
                     if (t != null) {
@@ -264,9 +261,9 @@ public final class SegmentNode extends ExecNode {
     }
 
     /** Runs the segment's CPU operators outside the AST (as constant folding does) and times them. */
-    private long timeOnCpu(Tensor[] in, BufferAllocator allocator) {
-        long best = Long.MAX_VALUE;
-        for (int run = 0; run < 4; run++) {
+    private long timeOnCpu(Tensor[] in, BufferAllocator allocator) throws Exception {
+        Plan[] plans = new Plan[nodes.size()]; // planned on the first run, reused as the AST's plan caches do
+        return steadyBest(() -> {
             Map<String, Tensor> values = new HashMap<>(constants);
             for (int i = 0; i < in.length; i++) {
                 values.put(inputs.get(i), in[i]);
@@ -280,8 +277,10 @@ public final class SegmentNode extends ExecNode {
                     for (int i = 0; i < args.length; i++) {
                         args[i] = n.inputs().get(i).isEmpty() ? null : values.get(n.inputs().get(i));
                     }
-                    Plan plan = cpuOps[k].planFor(Signature.of(cpuOps[k], args));
-                    Tensor[] out = cpuOps[k].runKernel(plan, args, allocator);
+                    if (plans[k] == null) {
+                        plans[k] = cpuOps[k].planFor(Signature.of(cpuOps[k], args));
+                    }
+                    Tensor[] out = cpuOps[k].runKernel(plans[k], args, allocator);
                     for (int o = 0; o < out.length; o++) {
                         if (out[o] == null) {
                             continue; // an optional output the operator did not produce
@@ -292,12 +291,34 @@ public final class SegmentNode extends ExecNode {
                         }
                     }
                 }
-                long t = System.nanoTime() - start;
-                best = run == 0 ? best : Math.min(best, t);
+                return System.nanoTime() - start;
             } finally {
                 for (Tensor t : made) {
                     t.close();
                 }
+            }
+        });
+    }
+
+    /**
+     * The best time of repeated runs once they are steady: the first run is a warm-up, then runs continue until the
+     * best has not improved by 5% for three runs (at least three timed runs, at most 30 or about two seconds). The
+     * CPU's kernels are Java code that the JIT compiles during these runs, so a fixed small count would measure
+     * them half-compiled and favour the native backends.
+     */
+    private static long steadyBest(Timing oneRun) throws Exception {
+        long best = Long.MAX_VALUE;
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        int sinceImproved = 0;
+        for (int run = 0; run <= 30; run++) {
+            long t = oneRun.nanos();
+            if (run == 0) {
+                continue;
+            }
+            sinceImproved = t < best - best / 20 ? 0 : sinceImproved + 1;
+            best = Math.min(best, t);
+            if (run >= 3 && (sinceImproved >= 3 || System.nanoTime() > deadline)) {
+                break;
             }
         }
         return best;
