@@ -20,6 +20,8 @@ import java.util.List;
 final class Cuda {
     static final int MEMCPY_HOST_TO_DEVICE = 1, MEMCPY_DEVICE_TO_HOST = 2, MEMCPY_DEVICE_TO_DEVICE = 3;
     static final int CUBLAS_OP_N = 0, CUBLAS_OP_T = 1;
+    /** cudaErrorInsufficientDriver: the installed driver is older than the runtime library. */
+    static final int INSUFFICIENT_DRIVER = 35;
 
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong SIZE_T = ValueLayout.JAVA_LONG;
@@ -35,8 +37,15 @@ final class Cuda {
         List<String> problems = new ArrayList<>();
         int devices = 0;
         Linker linker = Linker.nativeLinker();
-        SymbolLookup cudart = find("libcudart.so", new String[] {"13", "12", "11.0"}, problems);
-        if (cudart != null) {
+        String major = null;
+        boolean runtimeFound = false;
+        List<String> cudartProblems = new ArrayList<>();
+        for (Candidate c : candidates("libcudart.so", new String[] {"13", "12", "11.0"}, libraryDirs())) {
+            SymbolLookup cudart = c.load(cudartProblems);
+            if (cudart == null) {
+                continue;
+            }
+            cudartProblems.clear();
             try {
                 getErrorString = bind(linker, cudart, "cudaGetErrorString", FunctionDescriptor.of(ADDRESS, INT));
                 getDeviceCount = bind(linker, cudart, "cudaGetDeviceCount", FunctionDescriptor.of(INT, ADDRESS));
@@ -47,18 +56,41 @@ final class Cuda {
                     MemorySegment count = arena.allocate(INT);
                     int status = (int) getDeviceCount.invokeExact(count);
                     devices = status == 0 ? count.get(INT, 0) : 0;
+                    if (status == INSUFFICIENT_DRIVER) {
+                        // No driver, or one older than this runtime: an older runtime further down the list may work.
+                        cudartProblems.add("no CUDA device or driver: " + c + " reports error " + status + " (" + errorString(status)
+                                        + ")");
+                        continue;
+                    }
                     if (status != 0) {
-                        problems.add("no CUDA device: cudaGetDeviceCount returned error " + status + " ("
+                        cudartProblems.add("no CUDA device: cudaGetDeviceCount returned error " + status + " ("
                                         + errorString(status) + ")");
                     } else if (devices == 0) {
-                        problems.add("no CUDA device: cudaGetDeviceCount returned 0");
+                        cudartProblems.add("no CUDA device: cudaGetDeviceCount returned 0");
                     }
                 }
+                major = c.major();
+                runtimeFound = true;
+                break;
             } catch (Throwable t) {
-                problems.add("libcudart.so is unusable: " + t);
+                cudartProblems.add(c + " is unusable: " + t);
             }
         }
-        SymbolLookup cublas = find("libcublas.so", new String[] {"13", "12", "11"}, problems);
+        if (!runtimeFound && cudartProblems.isEmpty()) {
+            cudartProblems.add("libcudart.so not found (loader path and " + libraryDirs() + ")");
+        }
+        problems.addAll(cudartProblems);
+        // cuBLAS of the runtime's major version first: mixing majors is not supported by NVIDIA.
+        String[] blasVersions = major == null || major.startsWith("13") ? new String[] {"13", "12", "11"}
+                        : major.startsWith("12") ? new String[] {"12", "13", "11"} : new String[] {"11", "12", "13"};
+        SymbolLookup cublas = null;
+        List<String> blasProblems = new ArrayList<>();
+        for (Candidate c : candidates("libcublas.so", blasVersions, libraryDirs())) {
+            cublas = c.load(blasProblems);
+            if (cublas != null) {
+                break;
+            }
+        }
         if (cublas != null) {
             try {
                 cublasCreate = bind(linker, cublas, "cublasCreate_v2", FunctionDescriptor.of(INT, ADDRESS));
@@ -68,6 +100,9 @@ final class Cuda {
             } catch (Throwable t) {
                 problems.add("libcublas.so is unusable: " + t);
             }
+        } else {
+            problems.addAll(blasProblems);
+            problems.add("libcublas.so not found (loader path and " + libraryDirs() + ")");
         }
         PROBLEM = problems.isEmpty() ? null : String.join("; ", problems);
         DEVICE_COUNT = devices;
@@ -76,41 +111,69 @@ final class Cuda {
     private Cuda() {
     }
 
-    /** Looks a library up by name (the loader's path), then by its versioned names, then under the CUDA home. */
-    private static SymbolLookup find(String name, String[] versions, List<String> problems) {
-        List<String> names = new ArrayList<>();
-        names.add(name);
-        for (String v : versions) {
-            names.add(name + "." + v);
-        }
-        for (String n : names) {
+    /** A library to try: a file name for the loader's search path, or a path under a CUDA installation. */
+    record Candidate(String name, Path path, String major) {
+        SymbolLookup load(List<String> problems) {
             try {
-                return SymbolLookup.libraryLookup(n, Arena.global());
-            } catch (IllegalArgumentException notFound) {
-                // try the next name
+                return path == null ? SymbolLookup.libraryLookup(name, Arena.global()) : SymbolLookup.libraryLookup(path, Arena.global());
+            } catch (IllegalArgumentException e) {
+                if (path != null) {
+                    problems.add(path + " could not be loaded: " + e.getMessage());
+                }
+                return null;
             }
         }
-        List<Path> dirs = new ArrayList<>();
-        String home = System.getenv("CUDA_HOME");
-        if (home != null) {
-            dirs.add(Path.of(home, "lib64"));
+
+        @Override
+        public String toString() {
+            return path == null ? name : path.toString();
         }
-        dirs.add(Path.of("/usr/local/cuda/lib64"));
+    }
+
+    /**
+     * Where to look for library {@code name}: its versioned names (newest first) on the loader's path, then in each
+     * existing directory of {@code dirs}; the unversioned name, a development symlink that may point at any version,
+     * comes last.
+     */
+    static List<Candidate> candidates(String name, String[] versions, List<Path> dirs) {
+        List<Candidate> r = new ArrayList<>();
+        for (String v : versions) {
+            r.add(new Candidate(name + "." + v, null, v));
+        }
         for (Path dir : dirs) {
-            for (String n : names) {
-                Path p = dir.resolve(n);
-                if (Files.isRegularFile(p)) {
-                    try {
-                        return SymbolLookup.libraryLookup(p, Arena.global());
-                    } catch (IllegalArgumentException e) {
-                        problems.add(p + " could not be loaded: " + e.getMessage());
-                        return null;
-                    }
+            for (String v : versions) {
+                if (Files.isRegularFile(dir.resolve(name + "." + v))) {
+                    r.add(new Candidate(name + "." + v, dir.resolve(name + "." + v), v));
                 }
             }
         }
-        problems.add(name + " not found (loader path and " + dirs + ")");
-        return null;
+        r.add(new Candidate(name, null, null));
+        return r;
+    }
+
+    /**
+     * CUDA library directories beyond the loader's path: {@code dnnrun.cuda.libdirs} (path-separated), CUDA_HOME,
+     * CUDA_PATH, a conda environment, and the default toolkit location.
+     */
+    static List<Path> libraryDirs() {
+        List<Path> dirs = new ArrayList<>();
+        for (String d : System.getProperty("dnnrun.cuda.libdirs", "").split(java.io.File.pathSeparator)) {
+            if (!d.isBlank()) {
+                dirs.add(Path.of(d.trim()));
+            }
+        }
+        for (String env : new String[] {"CUDA_HOME", "CUDA_PATH"}) {
+            String home = System.getenv(env);
+            if (home != null && !home.isBlank()) {
+                dirs.add(Path.of(home, "lib64"));
+            }
+        }
+        String conda = System.getenv("CONDA_PREFIX");
+        if (conda != null && !conda.isBlank()) {
+            dirs.add(Path.of(conda, "lib"));
+        }
+        dirs.add(Path.of("/usr/local/cuda/lib64"));
+        return dirs;
     }
 
     private static MethodHandle bind(Linker linker, SymbolLookup lib, String symbol, FunctionDescriptor fd) {
@@ -170,11 +233,11 @@ final class Cuda {
 
     /** Copies {@code bytes} bytes; callers have checked both sides hold that many. */
     static void memcpy(long dst, long src, long bytes, int kind) {
+        if (bytes == 0) {
+            return; // an empty tensor's address may be 0
+        }
         if (dst == 0 || src == 0 || bytes < 0) {
             throw new IllegalArgumentException("bad cudaMemcpy: dst=" + dst + " src=" + src + " bytes=" + bytes);
-        }
-        if (bytes == 0) {
-            return;
         }
         try {
             check((int) memcpy.invokeExact(dst, src, bytes, kind), "cudaMemcpy");

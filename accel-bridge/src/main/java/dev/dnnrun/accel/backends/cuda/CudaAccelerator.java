@@ -78,7 +78,7 @@ public final class CudaAccelerator implements Accelerator {
         }
         try {
             return new CudaSegment(segment);
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (RuntimeException e) {
             throw new UnsupportedSegmentException("cuda: " + e.getMessage(), e);
         }
     }

@@ -31,7 +31,10 @@ final class CudaSegment implements CompiledSegment {
     private final long[] inputDevice, inputBytes, outputDevice, outputBytes;
     private final List<Step> steps = new ArrayList<>();
     private final MemorySegment[] biasScratch;
+    /** Bytes of each device buffer, by value name: checked against every use before a kernel reads it. */
+    private final Map<String, Long> deviceBytes = new HashMap<>();
     private long calls, nanos;
+    private boolean closed;
 
     CudaSegment(Segment segment) {
         long handle = 0;
@@ -45,6 +48,7 @@ final class CudaSegment implements CompiledSegment {
                 inputBytes[i] = bytes(segment.inputTypes().get(i));
                 inputDevice[i] = alloc(inputBytes[i]);
                 device.put(segment.inputs().get(i), inputDevice[i]);
+                deviceBytes.put(segment.inputs().get(i), inputBytes[i]);
             }
             biasScratch = new MemorySegment[segment.ops().size()];
             for (OpView op : segment.ops()) {
@@ -62,7 +66,11 @@ final class CudaSegment implements CompiledSegment {
                 outputBytes[i] = bytes(segment.outputTypes().get(i));
             }
         } catch (RuntimeException e) {
-            freeAll(handle);
+            try {
+                freeAll(handle);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
         this.cublas = handle;
@@ -87,6 +95,7 @@ final class CudaSegment implements CompiledSegment {
         long yBytes = bytes(op.outputType(0));
         long y = alloc(yBytes);
         device.put(op.outputs().get(0), y);
+        deviceBytes.put(op.outputs().get(0), yBytes);
         float alpha = gemm ? (float) op.floatAttr("alpha", 1.0) : 1f;
         if (!gemm || !op.hasInput(2)) {
             return new Step(call, alpha, 0f, a, b, y, yBytes, 0, -1, null, (int) m, (int) n);
@@ -114,7 +123,8 @@ final class CudaSegment implements CompiledSegment {
             biasScratch[steps.size()] = host.allocate(yBytes);
             return new Step(call, alpha, beta, a, b, y, yBytes, 0, inputIndex, cs, (int) m, (int) n);
         }
-        if (cs.length == 2 && cs[0] == m && cs[1] == n) { // computed here, already full size
+        if (cs.length == 2 && cs[0] == m && cs[1] == n && device.containsKey(cName)) { // computed here, full size
+            requireBytes(op, cName, yBytes);
             return new Step(call, alpha, beta, a, b, y, yBytes, device.get(cName), -1, cs, (int) m, (int) n);
         }
         throw new IllegalArgumentException(op.describe() + ": a broadcast C computed inside the segment is not supported");
@@ -124,6 +134,7 @@ final class CudaSegment implements CompiledSegment {
         String name = op.inputs().get(i);
         Long d = device.get(name);
         if (d != null) {
+            requireBytes(op, name, bytes(op.inputType(i)));
             return d;
         }
         Tensor constant = segment.constants().get(name);
@@ -139,11 +150,24 @@ final class CudaSegment implements CompiledSegment {
         long dev = alloc(bytes);
         Cuda.memcpy(dev, constant.segment().address(), bytes, Cuda.MEMCPY_HOST_TO_DEVICE);
         device.put(name, dev);
+        deviceBytes.put(name, bytes);
         return dev;
+    }
+
+    /** The device buffer of {@code name} must hold the {@code bytes} that {@code op} reads from it. */
+    private void requireBytes(OpView op, String name, long bytes) {
+        Long have = deviceBytes.get(name);
+        if (have == null || have < bytes) {
+            throw new IllegalArgumentException(op.describe() + ": '" + name + "' has " + have + " bytes on the device, the op reads "
+                            + bytes);
+        }
     }
 
     @Override
     public synchronized void execute(ArrowBuf[] in, ArrowBuf[] out) {
+        if (closed) {
+            throw new IllegalStateException("segment closed");
+        }
         if (in.length != inputDevice.length || out.length != outputDevice.length) {
             throw new IllegalArgumentException("segment takes " + inputDevice.length + " inputs and "
                             + outputDevice.length + " outputs, got " + in.length + " and " + out.length);
@@ -185,19 +209,36 @@ final class CudaSegment implements CompiledSegment {
 
     @Override
     public synchronized void close() {
+        if (closed) {
+            return; // a second cublasDestroy or cudaFree would free native memory twice
+        }
+        closed = true;
         freeAll(cublas);
     }
 
+    /** Frees everything even when a call fails (after a sticky CUDA error every call does); rethrows the first failure. */
     private void freeAll(long handle) {
+        RuntimeException first = null;
         for (long d : allocations) {
-            Cuda.free(d);
+            try {
+                Cuda.free(d);
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
         }
         allocations.clear();
         if (handle != 0) {
-            Cuda.cublasDestroy(handle);
+            try {
+                Cuda.cublasDestroy(handle);
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
         }
         if (host.scope().isAlive()) {
             host.close();
+        }
+        if (first != null) {
+            throw first;
         }
     }
 

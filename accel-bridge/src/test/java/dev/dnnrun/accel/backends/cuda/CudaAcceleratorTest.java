@@ -154,6 +154,54 @@ class CudaAcceleratorTest {
         }
     }
 
+    /** transA, and a C that arrives as a segment input ([M, 1], broadcast on every run); close is idempotent. */
+    @Test
+    void gemmWithTransposedAAndCFromAnInputOnDevice() throws Exception {
+        Assumptions.assumeTrue(cuda.unavailableReason() == null, () -> "skipped: " + cuda.unavailableReason());
+        int m = 6, k = 4, n = 3;
+        float[] a = randoms(k * m), b = randoms(k * n), c = randoms(m);
+        try (BufferAllocator allocator = new RootAllocator()) {
+            SegmentBuilder sb = new SegmentBuilder(allocator, 13).value("a", DType.FLOAT, k, m).value("c", DType.FLOAT, m, 1)
+                            .floatConstant("b", b, k, n).value("y", DType.FLOAT, m, n)
+                            .op("Gemm", Map.of("transA", 1L), List.of("a", "b", "c"), List.of("y"));
+            Segment segment = sb.build("y");
+            assertEquals(List.of("a", "c"), segment.inputs());
+            CompiledSegment seg = cuda.compile(segment);
+            try (Tensor at = Tensor.allocate(allocator, DType.FLOAT, k, m); Tensor ct = Tensor.allocate(allocator, DType.FLOAT, m, 1);
+                            Tensor yt = Tensor.allocate(allocator, DType.FLOAT, m, n)) {
+                at.segment().copyFrom(java.lang.foreign.MemorySegment.ofArray(a));
+                ct.segment().copyFrom(java.lang.foreign.MemorySegment.ofArray(c));
+                seg.execute(new ArrowBuf[] {at.arrowBuffer(), ct.arrowBuffer()}, new ArrowBuf[] {yt.arrowBuffer()});
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        float s = c[i];
+                        for (int q = 0; q < k; q++) {
+                            s += a[q * m + i] * b[q * n + j];
+                        }
+                        assertEquals(s, yt.getFloat((long) i * n + j), 1e-4f, "y[" + i + "][" + j + "]");
+                    }
+                }
+                seg.close();
+                seg.close();
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                                () -> seg.execute(new ArrowBuf[] {at.arrowBuffer(), ct.arrowBuffer()}, new ArrowBuf[] {yt.arrowBuffer()}));
+                assertEquals("segment closed", e.getMessage());
+            } finally {
+                seg.close();
+                sb.closeConstants();
+            }
+        }
+    }
+
+    /** Versioned names come first (newest first), then installation directories; the dev symlink is tried last. */
+    @Test
+    void libraryCandidatesPreferVersionedNames(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.createFile(dir.resolve("libcublas.so.12"));
+        List<String> order = Cuda.candidates("libcublas.so", new String[] {"12", "11"}, List.of(dir)).stream()
+                        .map(Cuda.Candidate::toString).toList();
+        assertEquals(List.of("libcublas.so.12", "libcublas.so.11", dir.resolve("libcublas.so.12").toString(), "libcublas.so"), order);
+    }
+
     /** cuBLAS's sgemm by definition: column-major, C = op(A) * op(B) (alpha 1, beta 0). */
     private static void columnMajorSgemm(GemmCall g, float[] a, float[] b, float[] c) {
         for (int i = 0; i < g.m(); i++) {
