@@ -30,6 +30,12 @@ public final class Sgemm {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
+    /**
+     * Up to this many rows of op(A), B is not packed: each of its elements serves so few rows that packing costs
+     * more than it saves. A classifier's Gemm at batch 1 then streams its weights once instead of copying them.
+     */
+    static final int SMALL_M = 4;
+
     /** Per-thread packing buffers, reused across calls. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(
                     () -> new float[][]{new float[MC * KC], new float[KC * ((NC + NR - 1) / NR) * NR], new float[MR * NR]});
@@ -49,6 +55,10 @@ public final class Sgemm {
         }
         if (k == 0 || alpha == 0f) {
             scaleC(m, n, beta, c, cOff, ldc, rowBias, biasOffset);
+            return;
+        }
+        if (m <= SMALL_M) {
+            fewRows(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, rowBias, biasOffset);
             return;
         }
         float[][] scratch = SCRATCH.get();
@@ -77,6 +87,77 @@ public final class Sgemm {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * {@link #SMALL_M} rows or fewer, straight from B's contiguous rows: with op(B) = B^T (a fully connected layer's
+     * [N, K] weights) every output is a dot product of two contiguous rows; otherwise each output row accumulates
+     * alpha * a[i][p] * B[p, :] over p, in a heap row that stays in L1 while B streams past.
+     */
+    private static void fewRows(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a,
+                    long aOff, int lda, MemorySegment b, long bOff, int ldb, float beta, MemorySegment c, long cOff,
+                    int ldc, float[] rowBias, int biasOffset) {
+        float[][] rows = new float[m][k];
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < k; p++) {
+                rows[i][p] = alpha * a.getAtIndex(F, transA ? aOff + (long) p * lda + i : aOff + (long) i * lda + p);
+            }
+        }
+        float[][] out = new float[m][n];
+        if (transB) {
+            for (int j = 0; j < n; j++) {
+                long bRow = (bOff + (long) j * ldb) * 4;
+                for (int i = 0; i < m; i++) {
+                    out[i][j] = dot(rows[i], b, bRow, k);
+                }
+            }
+        } else {
+            for (int p = 0; p < k; p++) {
+                long bRow = (bOff + (long) p * ldb) * 4;
+                for (int i = 0; i < m; i++) {
+                    axpy(rows[i][p], b, bRow, out[i], n);
+                }
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            float add = rowBias == null ? 0f : rowBias[biasOffset + i];
+            for (int j = 0; j < n; j++) {
+                long at = (cOff + (long) i * ldc + j) * 4;
+                float old = beta == 0f ? 0f : beta * c.get(F, at);
+                c.set(F, at, out[i][j] + old + add);
+            }
+        }
+    }
+
+    /** {@code sum(x[p] * b[p])} over k floats of b starting at byte {@code at}. */
+    private static float dot(float[] x, MemorySegment b, long at, int k) {
+        FloatVector acc0 = FloatVector.zero(S);
+        FloatVector acc1 = FloatVector.zero(S);
+        int p = 0;
+        for (; p + 2 * L <= k; p += 2 * L) {
+            acc0 = FloatVector.fromArray(S, x, p).fma(FloatVector.fromMemorySegment(S, b, at + 4L * p, NATIVE), acc0);
+            acc1 = FloatVector.fromArray(S, x, p + L).fma(FloatVector.fromMemorySegment(S, b, at + 4L * (p + L), NATIVE), acc1);
+        }
+        for (; p + L <= k; p += L) {
+            acc0 = FloatVector.fromArray(S, x, p).fma(FloatVector.fromMemorySegment(S, b, at + 4L * p, NATIVE), acc0);
+        }
+        float sum = acc0.add(acc1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (; p < k; p++) {
+            sum += x[p] * b.get(F, at + 4L * p);
+        }
+        return sum;
+    }
+
+    /** {@code y[j] += s * b[j]} over n floats of b starting at byte {@code at}. */
+    private static void axpy(float s, MemorySegment b, long at, float[] y, int n) {
+        FloatVector sv = FloatVector.broadcast(S, s);
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector.fromMemorySegment(S, b, at + 4L * j, NATIVE).fma(sv, FloatVector.fromArray(S, y, j)).intoArray(y, j);
+        }
+        for (; j < n; j++) {
+            y[j] += s * b.get(F, at + 4L * j);
         }
     }
 

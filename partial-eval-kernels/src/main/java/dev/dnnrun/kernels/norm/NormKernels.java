@@ -2,6 +2,11 @@ package dev.dnnrun.kernels.norm;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Normalization kernels. Statistics are accumulated in double (two passes: mean, then centred variance), which
@@ -9,6 +14,8 @@ import java.lang.foreign.ValueLayout;
  */
 public final class NormKernels {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private NormKernels() {
     }
@@ -128,6 +135,49 @@ public final class NormKernels {
                     y[at + j] = x[at + j] / Math.pow(k + alpha / window * sq[j], beta);
                 }
             }
+        }
+    }
+
+    /**
+     * float32 LRN across channels, {@code y = x / (k + alpha / window * sum of x^2 over the window)^beta}, with vector
+     * loops for the window sums and the power, instead of a scalar pow per element.
+     */
+    public static void lrn(MemorySegment x, MemorySegment y, int n, int c, int size, int window, float alpha, float beta,
+                    float k) {
+        int before = (window - 1) / 2;
+        int after = window - 1 - before;
+        float[] sq = new float[size];
+        float scale = alpha / window;
+        for (int b = 0; b < n; b++) {
+            long image = (long) b * c * size * 4;
+            for (int ch = 0; ch < c; ch++) {
+                java.util.Arrays.fill(sq, 0f);
+                for (int cc = Math.max(0, ch - before); cc <= Math.min(c - 1, ch + after); cc++) {
+                    addSquares(x, image + (long) cc * size * 4, sq, size);
+                }
+                long at = image + (long) ch * size * 4;
+                int j = 0;
+                for (; j + S.length() <= size; j += S.length()) {
+                    FloatVector d = FloatVector.fromArray(S, sq, j).mul(scale).add(k).lanewise(VectorOperators.POW, -beta);
+                    FloatVector.fromMemorySegment(S, x, at + 4L * j, NATIVE).mul(d).intoMemorySegment(y, at + 4L * j, NATIVE);
+                }
+                for (; j < size; j++) {
+                    y.set(F, at + 4L * j, x.get(F, at + 4L * j) * (float) Math.pow(k + scale * sq[j], -beta));
+                }
+            }
+        }
+    }
+
+    /** {@code sq[j] += x[j]^2} over one channel plane starting at byte {@code at}. */
+    private static void addSquares(MemorySegment x, long at, float[] sq, int size) {
+        int j = 0;
+        for (; j + S.length() <= size; j += S.length()) {
+            FloatVector v = FloatVector.fromMemorySegment(S, x, at + 4L * j, NATIVE);
+            v.fma(v, FloatVector.fromArray(S, sq, j)).intoArray(sq, j);
+        }
+        for (; j < size; j++) {
+            float v = x.get(F, at + 4L * j);
+            sq[j] += v * v;
         }
     }
 }

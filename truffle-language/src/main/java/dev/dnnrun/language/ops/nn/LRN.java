@@ -11,6 +11,7 @@ import dev.dnnrun.language.graph.OperatorException;
 import dev.dnnrun.language.nodes.OpNode;
 import dev.dnnrun.language.nodes.Plan;
 import dev.dnnrun.language.nodes.Signature;
+import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
 /** LRN (1, 13): local response normalization across channels of X [N, C, ...]. Floating types, computed in double. */
@@ -49,6 +50,10 @@ public final class LRN extends OpNode {
         int n = Math.toIntExact(s[0]);
         int c = Math.toIntExact(s[1]);
         int spatial = Math.toIntExact(Tensor.elementCount(Arrays.copyOfRange(s, 2, s.length)));
+        if (x.dtype() == DType.FLOAT) {
+            NormKernels.lrn(x.segment(), y.segment(), n, c, spatial, size, (float) alpha, (float) beta, (float) bias);
+            return new Tensor[]{y};
+        }
         double[] out = new double[Math.toIntExact(y.elementCount())];
         NormKernels.lrn(x.toDoubleArray(), out, n, c, spatial, size, alpha, beta, bias);
         Windows.store(out, y);
