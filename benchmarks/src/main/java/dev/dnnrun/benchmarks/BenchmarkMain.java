@@ -92,7 +92,9 @@ public final class BenchmarkMain {
             String flags = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
             List<String> list = new ArrayList<>(List.of(flags.split("\\s+")));
             list.add("-Dbench.peaks=" + peaks);
-            // one thread on every side: ONNX Runtime is set to 1 intra-op thread, oneDNN (OpenMP) and OpenBLAS here
+            // one thread on every side: ONNX Runtime is set to 1 intra-op thread; dnnrun's kernels, oneDNN (OpenMP)
+            // and OpenBLAS here
+            list.add("-Ddnnrun.threads=1");
             list.add("-Ddnnrun.onednn.threads=1");
             list.add("-Ddnnrun.openblas.threads=1");
             list.add("-Xmx4g");

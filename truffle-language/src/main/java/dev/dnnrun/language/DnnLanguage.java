@@ -15,9 +15,10 @@ import com.oracle.truffle.api.frame.VirtualFrame;
 import com.oracle.truffle.api.nodes.RootNode;
 import com.oracle.truffle.api.source.Source;
 
+import dev.dnnrun.accel.partition.Partition;
+import dev.dnnrun.kernels.Parallel;
 import dev.dnnrun.language.graph.ModelGraph;
 import dev.dnnrun.language.nodes.ModelAstBuilder;
-import dev.dnnrun.accel.partition.Partition;
 import dev.dnnrun.language.nodes.ModelAst;
 import dev.dnnrun.language.onnx.ModelLoadException;
 import dev.dnnrun.language.onnx.OnnxLoader;
@@ -66,6 +67,10 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
 
     @Override
     protected DnnContext createContext(Env env) {
+        String threads = Parallel.configurationProblem();
+        if (threads != null) {
+            throw new DnnException(threads);
+        }
         return new DnnContext(env);
     }
 

@@ -3,6 +3,7 @@ package dev.dnnrun.kernels.conv;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import dev.dnnrun.kernels.Parallel;
 import dev.dnnrun.kernels.gemm.Sgemm;
 
 /**
@@ -98,12 +99,18 @@ public final class ConvKernels {
             return;
         }
         boolean pointwise = g.isPointwise();
+        long work = (long) mg * cg * g.kernelVolume() * outVol;
         for (int n = 0; n < g.batch(); n++) {
             for (int gr = 0; gr < g.group(); gr++) {
                 long xOff = ((long) n * g.channels() + (long) gr * cg) * inVol;
                 long yOff = ((long) n * g.outChannels() + (long) gr * mg) * outVol;
-                Sgemm.PanelSource cols = pointwise ? Sgemm.matrix(x, xOff, outVol) : new Im2colPanels(g, x, xOff);
-                Sgemm.sgemm(w.groups[gr], outVol, cols, y, yOff, outVol, bias, gr * mg, relu);
+                Sgemm.PackedA a = w.groups[gr];
+                int biasAt = gr * mg;
+                // Output positions split over threads; each chunk packs its own columns of im2col.
+                Parallel.forRange(outVol, Sgemm.NR, work, (from, to) -> {
+                    Sgemm.PanelSource cols = pointwise ? Sgemm.matrix(x, xOff + from, outVol) : new Im2colPanels(g, x, xOff).from(from);
+                    Sgemm.sgemm(a, to - from, cols, y, yOff + from, outVol, bias, biasAt, relu);
+                }, x, y);
             }
         }
     }
@@ -123,6 +130,11 @@ public final class ConvKernels {
             this.g = g;
             this.x = x;
             this.xOff = xOff;
+        }
+
+        /** The panels of columns {@code first} onwards, numbered from 0. */
+        Sgemm.PanelSource from(int first) {
+            return first == 0 ? this : (pc, kc, jc, nc, bp) -> pack(pc, kc, jc + first, nc, bp);
         }
 
         @Override

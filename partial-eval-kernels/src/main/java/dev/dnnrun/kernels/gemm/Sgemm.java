@@ -4,19 +4,21 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import dev.dnnrun.kernels.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Single-threaded float32 GEMM, {@code C = alpha * op(A) * op(B) + beta * C (+ rowBias)}, all matrices row-major
+ * float32 GEMM, {@code C = alpha * op(A) * op(B) + beta * C (+ rowBias)}, all matrices row-major
  * in {@link MemorySegment}s (offsets and leading dimensions in elements).
  *
  * <p>Goto/BLIS structure: B is packed into {@code KC x NR} panels and A into {@code MR x KC} panels (scaled by
  * alpha, zero padded at the edges) in heap arrays, then a register-blocked {@code MR x NR} micro-kernel keeps
  * {@code MR * NR / lanes} FMA accumulators in vector registers. A block of A ({@code MC x KC}) stays in L2 while
  * the micro-kernel sweeps over it with one B panel ({@code KC x NR}) resident in L1. Meant to be compiled by C2
- * (it runs behind a Truffle boundary), which intrinsifies the Vector API.
+ * (it runs behind a Truffle boundary), which intrinsifies the Vector API. Large products split C's columns over
+ * threads ({@link Parallel}); the packed-A entry point leaves that to its caller.
  */
 public final class Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -57,10 +59,23 @@ public final class Sgemm {
             scaleC(m, n, beta, c, cOff, ldc, rowBias, biasOffset);
             return;
         }
-        if (m <= SMALL_M) {
-            fewRows(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, rowBias, biasOffset);
-            return;
-        }
+        // Columns of C split over threads: B's columns are rows of B when transposed.
+        Parallel.forRange(n, NR, (long) m * n * k, (from, to) -> {
+            long bAt = bOff + (transB ? (long) from * ldb : from);
+            if (m <= SMALL_M) {
+                fewRows(transA, transB, m, to - from, k, alpha, a, aOff, lda, b, bAt, ldb, beta, c, cOff + from, ldc, rowBias,
+                                biasOffset);
+            } else {
+                packed(transA, transB, m, to - from, k, alpha, a, aOff, lda, b, bAt, ldb, beta, c, cOff + from, ldc, rowBias,
+                                biasOffset);
+            }
+        }, a, b, c);
+    }
+
+    /** The Goto/BLIS loop nest for {@link #sgemm} on one thread. */
+    private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, long aOff,
+                    int lda, MemorySegment b, long bOff, int ldb, float beta, MemorySegment c, long cOff, int ldc,
+                    float[] rowBias, int biasOffset) {
         float[][] scratch = SCRATCH.get();
         float[] ap = scratch[0];
         float[] bp = scratch[1];
@@ -142,7 +157,13 @@ public final class Sgemm {
         for (; p + L <= k; p += L) {
             acc0 = FloatVector.fromArray(S, x, p).fma(FloatVector.fromMemorySegment(S, b, at + 4L * p, NATIVE), acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        // Lanes summed in a fixed order: reduceLanes' order is unspecified and differs between interpreter and C2.
+        float[] lanes = new float[L];
+        acc0.add(acc1).intoArray(lanes, 0);
+        float sum = 0f;
+        for (float lane : lanes) {
+            sum += lane;
+        }
         for (; p < k; p++) {
             sum += x[p] * b.get(F, at + 4L * p);
         }
