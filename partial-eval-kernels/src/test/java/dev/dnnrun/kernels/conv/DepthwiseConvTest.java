@@ -1,0 +1,68 @@
+package dev.dnnrun.kernels.conv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+/** The depthwise float32 kernel against the plain double-precision convolution, over strides, dilations and pads. */
+class DepthwiseConvTest {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    @Test
+    void matchesThePlainConvolution() {
+        // {channels, multiplier, height, width, kernel, stride, dilation, padTop, padLeft}
+        int[][] cases = {{3, 1, 28, 28, 3, 1, 1, 1, 1}, {4, 2, 9, 37, 3, 1, 1, 1, 1}, {5, 1, 15, 15, 3, 2, 1, 1, 1},
+            {2, 1, 11, 13, 5, 1, 2, 4, 0}, {3, 1, 7, 7, 3, 1, 1, 0, 0}, {2, 3, 17, 5, 3, 2, 1, 0, 1}};
+        Random r = new Random(11);
+        for (int[] c : cases) {
+            for (boolean relu : new boolean[] {false, true}) {
+                check(r, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], relu);
+            }
+        }
+    }
+
+    private static void check(Random r, int ch, int mult, int h, int w, int k, int s, int d, int pt, int pl, boolean relu) {
+        int span = (k - 1) * d + 1;
+        int oh = (h + 2 * pt - span) / s + 1, ow = (w + 2 * pl - span) / s + 1;
+        int m = ch * mult;
+        ConvKernels.Geometry g = new ConvKernels.Geometry(2, ch, m, ch, new int[] {1, h, w}, new int[] {1, k, k}, new int[] {1, oh, ow},
+                        new int[] {1, s, s}, new int[] {0, pt, pl}, new int[] {1, d, d});
+        double[] x = random(r, 2 * ch * h * w), wt = random(r, m * k * k), bias = random(r, m);
+        double[] expected = new double[2 * m * oh * ow];
+        ConvKernels.conv(g, x, wt, bias, expected);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment xs = floats(arena, x), ws = floats(arena, wt), ys = arena.allocate(4L * expected.length);
+            float[] b = new float[m];
+            for (int i = 0; i < m; i++) {
+                b[i] = (float) bias[i];
+            }
+            ConvKernels.conv(g, xs, ConvKernels.prepare(g, ws), b, ys, relu);
+            for (int i = 0; i < expected.length; i++) {
+                double e = relu ? Math.max(0, expected[i]) : expected[i];
+                assertEquals(e, ys.getAtIndex(F, i), 1e-4, "case c=" + ch + "x" + mult + " " + h + "x" + w + " k" + k + " s" + s
+                                + " d" + d + " relu=" + relu + " at " + i);
+            }
+        }
+    }
+
+    private static MemorySegment floats(Arena arena, double[] v) {
+        MemorySegment s = arena.allocate(4L * v.length, 64);
+        for (int i = 0; i < v.length; i++) {
+            s.setAtIndex(F, i, (float) v[i]);
+        }
+        return s;
+    }
+
+    private static double[] random(Random r, int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextFloat() * 2 - 1);
+        }
+        return v;
+    }
+}
