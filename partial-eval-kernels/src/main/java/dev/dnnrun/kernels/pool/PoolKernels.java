@@ -143,7 +143,8 @@ public final class PoolKernels {
     /**
      * 2-D max or average pooling done as two separable passes per output row: first the kernel rows that fall
      * inside the input are reduced element-wise into one input-wide row (contiguous, vectorised), then each output
-     * takes the reduction of its in-range columns of that row. A box window's in-range count is the product of its
+     * takes the reduction of its columns of that row (vectorised over outputs; columns outside the input hold the
+     * empty value, -inf or 0). A box window's in-range count is the product of its
      * in-range row and column counts (likewise for the padded count), so averages need no per-element bookkeeping.
      */
     private static void separable2d(Window w, MemorySegment x, MemorySegment y, boolean max, boolean countIncludePad) {
@@ -156,13 +157,12 @@ public final class PoolKernels {
         int dh = w.dilation()[1], dw = w.dilation()[2];
         float empty = max ? Float.NEGATIVE_INFINITY : 0f;
         float[] row = new float[iw];
-        // Per output column: first in-range input column, count of in-range taps, and the divisor's column factor.
-        int[] colStart = new int[ow];
+        // Per output column: count of in-range taps, and the divisor's column factor.
         int[] colTaps = new int[ow];
         int[] colPadded = new int[ow];
         for (int o = 0; o < ow; o++) {
             int first = o * sw - pw;
-            int taps = 0, padded = 0, start = -1;
+            int taps = 0, padded = 0;
             for (int k = 0; k < kw; k++) {
                 int c = first + k * dw;
                 if (c < iw + ew) {
@@ -170,16 +170,25 @@ public final class PoolKernels {
                 }
                 if (c >= 0 && c < iw) {
                     taps++;
-                    if (start < 0) {
-                        start = c;
-                    }
                 }
             }
-            colStart[o] = start;
             colTaps[o] = taps;
             colPadded[o] = padded;
         }
         int vecEnd = S.loopBound(iw);
+        // The column pass reads a copy of the reduced row, bordered with the empty value and split into stride
+        // phases (columns q with the same q % stride side by side), so that the taps of consecutive outputs are
+        // consecutive floats: out[o] = reduce over t of line[tap[t] + o].
+        int cols = (ow - 1) * sw + (kw - 1) * dw + 1;
+        int phaseLength = (cols + sw - 1) / sw;
+        float[] line = new float[sw * phaseLength + S.length()];
+        Arrays.fill(line, empty); // the slack past the last phase is read by the last vector, never rewritten
+        int[] tap = new int[kw];
+        for (int t = 0; t < kw; t++) {
+            int q = t * dw;
+            tap[t] = (q % sw) * phaseLength + q / sw;
+        }
+        float[] out = new float[ow + S.length()];
         long yAt = 0;
         for (int plane = 0; plane < w.planes(); plane++) {
             long base = (long) plane * ih * iw;
@@ -213,18 +222,28 @@ public final class PoolKernels {
                 if (rows == 0) {
                     Arrays.fill(row, empty);
                 }
-                for (int o = 0; o < ow; o++) {
-                    int taps = colTaps[o];
-                    float acc = empty;
-                    for (int t = 0, c = colStart[o]; t < taps; t++, c += dw) {
-                        acc = max ? Math.max(acc, row[c]) : acc + row[c];
+                for (int phase = 0; phase < sw; phase++) {
+                    int to = phase * phaseLength;
+                    for (int q = phase; q < cols; q += sw, to++) {
+                        int c = q - pw;
+                        line[to] = c >= 0 && c < iw ? row[c] : empty;
                     }
-                    if (!max) {
-                        int count = countIncludePad ? paddedRows * colPadded[o] : rows * taps;
-                        acc = count == 0 ? 0f : acc / count;
-                    }
-                    y.setAtIndex(F, yAt + o, acc);
                 }
+                for (int o = 0; o < ow; o += S.length()) {
+                    FloatVector acc = FloatVector.fromArray(S, line, tap[0] + o);
+                    for (int t = 1; t < kw; t++) {
+                        FloatVector v = FloatVector.fromArray(S, line, tap[t] + o);
+                        acc = max ? acc.max(v) : acc.add(v);
+                    }
+                    acc.intoArray(out, o);
+                }
+                if (!max) {
+                    for (int o = 0; o < ow; o++) {
+                        int count = countIncludePad ? paddedRows * colPadded[o] : rows * colTaps[o];
+                        out[o] = count == 0 ? 0f : out[o] / count;
+                    }
+                }
+                MemorySegment.copy(out, 0, y, F, yAt * 4, ow);
             }
         }
     }
