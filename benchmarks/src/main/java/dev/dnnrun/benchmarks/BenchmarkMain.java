@@ -21,7 +21,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the JMH suites with the project's Truffle JVM flags in every fork and prints dnnrun's time as a ratio of
  * ONNX Runtime's, measured in the same run, with each side's peak memory.
- * <pre>benchmarks/run.sh [jmh include regex] [-p model=resnet50] [-wi N] [-i N] [-f N]</pre>
+ * <pre>benchmarks/run.sh [jmh include regex, e.g. KernelBenchmark] [-p model=resnet50] [-wi N] [-i N] [-f N]</pre>
  */
 public final class BenchmarkMain {
     private BenchmarkMain() {
@@ -56,6 +56,9 @@ public final class BenchmarkMain {
         Map<String, Double> ort = new LinkedHashMap<>();
         Map<String, Map<String, Double>> dnn = new LinkedHashMap<>();
         for (RunResult r : results) {
+            if (!r.getParams().getBenchmark().contains(LightModelBenchmark.class.getSimpleName())) {
+                continue; // other suites (KernelBenchmark) have only JMH's own table
+            }
             String method = r.getParams().getBenchmark().replaceAll(".*\\.", "");
             String model = r.getParams().getParam("model");
             double ms = r.getPrimaryResult().getScore();
@@ -64,6 +67,10 @@ public final class BenchmarkMain {
             } else {
                 ort.put(model, ms);
             }
+        }
+        if (dnn.isEmpty() && ort.isEmpty()) {
+            Files.deleteIfExists(peaks);
+            return;
         }
         System.out.println();
         System.out.println("model        dnnrun accel   dnnrun ms   onnxruntime ms   ratio (dnnrun / onnxruntime)");

@@ -81,28 +81,4 @@ class SgemmTest {
             assertEquals(pad, c.getAtIndex(F, n), "padding column of C was written");
         }
     }
-
-    /** Prints GFLOP/s for square sizes (informational, not an assertion). */
-    @Test
-    void printThroughput() {
-        try (Arena arena = Arena.ofConfined()) {
-            Random r = new Random(1);
-            for (int size : new int[]{256, 1024}) {
-                MemorySegment a = random(arena, size * size, r);
-                MemorySegment b = random(arena, size * size, r);
-                MemorySegment c = arena.allocate(4L * size * size, 64);
-                int reps = size == 256 ? 200 : 8;
-                double best = 0;
-                for (int round = 0; round < 5; round++) {
-                    long t0 = System.nanoTime();
-                    for (int i = 0; i < reps; i++) {
-                        Sgemm.sgemm(false, false, size, size, size, 1f, a, 0, size, b, 0, size, 0f, c, 0, size);
-                    }
-                    double s = (System.nanoTime() - t0) / 1e9;
-                    best = Math.max(best, 2.0 * size * size * size * reps / s / 1e9);
-                }
-                System.out.printf("SGEMM %d^3: %.1f GFLOP/s%n", size, best);
-            }
-        }
-    }
 }
