@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +53,7 @@ public final class DnnRun {
                       -n, --iterations N      after the first run, time N more runs: median and p90 latency
                           --warmup M          untimed runs before the timed ones (default 0)
                           --profile           time every operator node and print the time per operator type
+                                              (per timed run with -n, otherwise over all runs)
                           --accel LIST        accelerators in priority order, e.g. onednn,openblas,cpu; 'cpu' (default)
                                               uses dnnrun's own kernels only, 'auto' every available backend
                           --list-accel        list the accelerators on the class path and whether they can run here
@@ -363,6 +365,8 @@ public final class DnnRun {
         private final PrintStream out;
         private final PrintStream err;
         private final Value bindings;
+        /** With --profile and -n: the per-node profile counters when the timed runs began. */
+        private long[][] profileAtTimedStart;
 
         Session(Options options, Context context, PrintStream out, PrintStream err) {
             this.options = options;
@@ -441,25 +445,48 @@ public final class DnnRun {
             }
         }
 
-        /** Kernel time per operator type over all runs, largest first. */
+        /** Per operator node, in the order of the model's profile: {calls, nanos} so far. */
+        private static long[][] profileCounters(Value model) {
+            Value nodes = model.getMember("profile");
+            long[][] counters = new long[(int) nodes.getArraySize()][];
+            for (int i = 0; i < counters.length; i++) {
+                Value n = nodes.getArrayElement(i);
+                counters[i] = new long[] {n.getMember("calls").asLong(), n.getMember("nanos").asLong()};
+            }
+            return counters;
+        }
+
+        /**
+         * Kernel time per operator type, largest first: per timed run when -n was given (counted from
+         * {@link #profileAtTimedStart}: the first run and the warm-up are JIT warm-up, not steady state), else over all runs.
+         */
         private void printProfile(Value model) {
             Value nodes = model.getMember("profile");
             Map<String, long[]> byOp = new LinkedHashMap<>();
             long total = 0;
-            for (long i = 0; i < nodes.getArraySize(); i++) {
+            boolean timed = profileAtTimedStart != null;
+            for (int i = 0; i < nodes.getArraySize(); i++) {
                 Value n = nodes.getArrayElement(i);
+                long[] start = timed ? profileAtTimedStart[i] : new long[2];
+                long calls = n.getMember("calls").asLong() - start[0];
+                long nanos = n.getMember("nanos").asLong() - start[1];
                 long[] acc = byOp.computeIfAbsent(n.getMember("op").asString(), k -> new long[3]);
                 acc[0]++;
-                acc[1] += n.getMember("calls").asLong();
-                acc[2] += n.getMember("nanos").asLong();
-                total += n.getMember("nanos").asLong();
+                acc[1] += calls;
+                acc[2] += nanos;
+                total += nanos;
             }
-            out.println("profile: kernel time per operator type, all runs");
+            int runs = timed ? options.iterations : 1;
+            out.println(timed ? "profile: kernel time per operator type, per timed run (first run and warm-up left out)"
+                            : "profile: kernel time per operator type, all runs");
             out.printf(Locale.ROOT, "  %-24s %6s %8s %12s %7s%n", "op", "nodes", "calls", "ms", "share");
             long sum = Math.max(total, 1);
             byOp.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[2], a.getValue()[2])).forEach(e -> out.printf(Locale.ROOT,
-                            "  %-24s %6d %8d %12.2f %6.1f%%%n", e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2] / 1e6,
-                            100.0 * e.getValue()[2] / sum));
+                            "  %-24s %6d %8d %12.3f %6.1f%%%n", e.getKey(), e.getValue()[0], e.getValue()[1] / runs,
+                            e.getValue()[2] / 1e6 / runs, 100.0 * e.getValue()[2] / sum));
+            if (timed) {
+                out.printf(Locale.ROOT, "  %-24s %6s %8s %12.3f%n", "total", "", "", total / 1e6 / runs);
+            }
         }
 
         private List<InputSpec> describeInputs(Value model) {
@@ -605,6 +632,9 @@ public final class DnnRun {
             if (options.iterations == 0) {
                 out.printf("warmup  %d runs%n", options.warmup);
                 return;
+            }
+            if (options.profile) {
+                profileAtTimedStart = profileCounters(model);
             }
             double[] ms = new double[options.iterations];
             for (int i = 0; i < ms.length; i++) {

@@ -151,6 +151,24 @@ class DnnRunTest {
         assertTrue(r.out().matches("(?s).*timing  5 runs after 2 warmup: median [0-9.]+ ms, p90 [0-9.]+ ms.*"), r.out());
     }
 
+    /** With -n the profile counts only the timed runs: one call per node per run, whatever the warm-up was. */
+    @Test
+    void profileCountsTimedRunsOnly() throws IOException {
+        byte[] model = new ModelBuilder("two-ops").opset(17)
+                        .input("x", DType.FLOAT, 2, 3)
+                        .node("Relu", "x", "r").done()
+                        .node("Neg", "r", "y").done()
+                        .output("y", DType.FLOAT, 2, 3)
+                        .build();
+        Path file = Files.write(dir.resolve("two-ops.onnx"), model);
+        Result r = dnnrun("-n", "4", "--warmup", "3", "--profile", file.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("profile: kernel time per operator type, per timed run (first run and warm-up left out)"), r.out());
+        assertTrue(r.out().matches("(?s).*\\n  Relu +1 +1 +[0-9.]+ .*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\n  Neg +1 +1 +[0-9.]+ .*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\n  total +[0-9.]+\\n.*"), r.out());
+    }
+
     @Test
     void outputFileNamesKeepOnlySafeCharacters() {
         assertEquals("conv1_relu_0.out-1", DnnRun.Session.fileName("conv1/relu:0.out-1"));
