@@ -121,10 +121,11 @@ public final class Sgemm {
         }
         float[][] out = new float[m][n];
         if (transB) {
+            float[] lanes = new float[L];
             for (int j = 0; j < n; j++) {
                 long bRow = (bOff + (long) j * ldb) * 4;
                 for (int i = 0; i < m; i++) {
-                    out[i][j] = dot(rows[i], b, bRow, k);
+                    out[i][j] = dot(rows[i], b, bRow, k, lanes);
                 }
             }
         } else {
@@ -145,8 +146,8 @@ public final class Sgemm {
         }
     }
 
-    /** {@code sum(x[p] * b[p])} over k floats of b starting at byte {@code at}. */
-    private static float dot(float[] x, MemorySegment b, long at, int k) {
+    /** {@code sum(x[p] * b[p])} over k floats of b starting at byte {@code at}; {@code lanes} is scratch of L floats. */
+    private static float dot(float[] x, MemorySegment b, long at, int k, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(S);
         FloatVector acc1 = FloatVector.zero(S);
         int p = 0;
@@ -158,7 +159,6 @@ public final class Sgemm {
             acc0 = FloatVector.fromArray(S, x, p).fma(FloatVector.fromMemorySegment(S, b, at + 4L * p, NATIVE), acc0);
         }
         // Lanes summed in a fixed order: reduceLanes' order is unspecified and differs between interpreter and C2.
-        float[] lanes = new float[L];
         acc0.add(acc1).intoArray(lanes, 0);
         float sum = 0f;
         for (float lane : lanes) {

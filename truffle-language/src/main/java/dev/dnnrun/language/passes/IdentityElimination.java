@@ -25,10 +25,11 @@ public final class IdentityElimination {
 
     public static ModelGraph run(ModelGraph graph) {
         Set<String> pinned = new HashSet<>(graph.outputs());
-        Set<String> read = new HashSet<>(graph.outputs());
         for (GraphNode n : graph.nodes()) {
             pinned.addAll(SubgraphUses.outerValues(n));
-            read.addAll(SubgraphUses.outerValues(n));
+        }
+        Set<String> read = new HashSet<>(pinned); // names needed as they are, and node inputs
+        for (GraphNode n : graph.nodes()) {
             read.addAll(n.inputs());
         }
         Map<String, String> renamed = new HashMap<>();

@@ -37,10 +37,11 @@ final class Cuda {
         List<String> problems = new ArrayList<>();
         int devices = 0;
         Linker linker = Linker.nativeLinker();
+        List<Path> dirs = libraryDirs();
         String major = null;
         boolean runtimeFound = false;
         List<String> cudartProblems = new ArrayList<>();
-        for (Candidate c : candidates("libcudart.so", new String[] {"13", "12", "11.0"}, libraryDirs())) {
+        for (Candidate c : candidates("libcudart.so", new String[] {"13", "12", "11.0"}, dirs)) {
             SymbolLookup cudart = c.load(cudartProblems);
             if (cudart == null) {
                 continue;
@@ -77,7 +78,7 @@ final class Cuda {
             }
         }
         if (!runtimeFound && cudartProblems.isEmpty()) {
-            cudartProblems.add("libcudart.so not found (loader path and " + libraryDirs() + ")");
+            cudartProblems.add("libcudart.so not found (loader path and " + dirs + ")");
         }
         problems.addAll(cudartProblems);
         // cuBLAS of the runtime's major version first: mixing majors is not supported by NVIDIA.
@@ -85,7 +86,7 @@ final class Cuda {
                         : major.startsWith("12") ? new String[] {"12", "13", "11"} : new String[] {"11", "12", "13"};
         SymbolLookup cublas = null;
         List<String> blasProblems = new ArrayList<>();
-        for (Candidate c : candidates("libcublas.so", blasVersions, libraryDirs())) {
+        for (Candidate c : candidates("libcublas.so", blasVersions, dirs)) {
             cublas = c.load(blasProblems);
             if (cublas != null) {
                 break;
@@ -102,7 +103,7 @@ final class Cuda {
             }
         } else {
             problems.addAll(blasProblems);
-            problems.add("libcublas.so not found (loader path and " + libraryDirs() + ")");
+            problems.add("libcublas.so not found (loader path and " + dirs + ")");
         }
         PROBLEM = problems.isEmpty() ? null : String.join("; ", problems);
         DEVICE_COUNT = devices;

@@ -326,14 +326,7 @@ final class OneDnnSegment implements CompiledSegment {
             } else {
                 desc = matmulDesc(op, attr, y, biasAdd, ins);
             }
-            MemorySegment pd = primitiveDesc(desc, attr);
-            Args args = new Args();
-            for (In in : ins) {
-                args.read(in, pd);
-            }
-            args.write(dst, Dnnl.argLayout(arena, pd, Dnnl.ARG_DST));
-            String addendCopy = addend == null ? null : inLayout(addend, Dnnl.argLayout(arena, pd, Dnnl.ARG_DST));
-            addStep(pd, args, addendCopy);
+            emitWith(primitiveDesc(desc, attr), ins, dst, addend);
         } finally {
             call("dnnl_primitive_attr_destroy", attr);
         }
@@ -479,16 +472,14 @@ final class OneDnnSegment implements CompiledSegment {
                 MemorySegment pd = create(arena, "dnnl_concat_primitive_desc_create", Dnnl.anyLayout(arena, ys), n,
                                 OneDnnAccelerator.concatAxis(op, in), srcs, MemorySegment.NULL, engine);
                 primitiveDescs.add(pd);
-                emitWith(pd, ins, y);
+                emitWith(pd, ins, y, null);
                 return;
             }
             case "Reshape", "Flatten", "Squeeze", "Unsqueeze" -> {
                 // The input's row-major bytes seen with the output's dims, copied by a reorder between plain layouts.
                 MemorySegment yMd = rowMajor(arena, ys);
-                MemorySegment pd = create(arena, "dnnl_reorder_primitive_desc_create", yMd, engine, yMd, engine, MemorySegment.NULL);
-                primitiveDescs.add(pd);
                 ins.add(new In(Dnnl.ARG_SRC, x, yMd));
-                emitWith(pd, ins, y);
+                emitWith(reorderDesc(yMd, yMd), ins, y, null);
                 return;
             }
             case "BatchNormalization" -> {
@@ -543,11 +534,8 @@ final class OneDnnSegment implements CompiledSegment {
                     viewStrides[d] = xStrides[from];
                 }
                 MemorySegment view = Dnnl.strided(arena, viewDims, viewStrides);
-                MemorySegment pd = create(arena, "dnnl_reorder_primitive_desc_create", view, engine, rowMajor(arena, ys), engine,
-                                MemorySegment.NULL);
-                primitiveDescs.add(pd);
                 ins.add(new In(Dnnl.ARG_SRC, x, view));
-                emitWith(pd, ins, y);
+                emitWith(reorderDesc(view, rowMajor(arena, ys)), ins, y, null);
                 return;
             }
             default -> {
@@ -560,7 +548,7 @@ final class OneDnnSegment implements CompiledSegment {
                 ins.add(new In(Dnnl.ARG_SRC, x, null));
             }
         }
-        emitWith(primitiveDesc(desc, MemorySegment.NULL), ins, y);
+        emitWith(primitiveDesc(desc, MemorySegment.NULL), ins, y, null);
     }
 
     private static int binaryAlg(String opType) {
@@ -574,14 +562,34 @@ final class OneDnnSegment implements CompiledSegment {
         };
     }
 
-    /** Adds the primitive of {@code pd}, reading {@code ins} and writing {@code y}. */
-    private void emitWith(MemorySegment pd, List<In> ins, String y) throws UnsupportedSegmentException {
+    /**
+     * Adds the primitive of {@code pd}, reading {@code ins} and writing {@code y}; {@code addend} (or null) is its sum
+     * post-op's addend, read in the destination's layout.
+     */
+    private void emitWith(MemorySegment pd, List<In> ins, String y, String addend) throws UnsupportedSegmentException {
         Args args = new Args();
         for (In i : ins) {
             args.read(i, pd);
         }
-        args.write(y, Dnnl.argLayout(arena, pd, Dnnl.ARG_DST));
-        addStep(pd, args, null);
+        MemorySegment dstMd = Dnnl.argLayout(arena, pd, Dnnl.ARG_DST);
+        args.write(y, dstMd);
+        addStep(pd, args, addend == null ? null : inLayout(addend, dstMd));
+    }
+
+    /** A reorder primitive descriptor from layout {@code from} to layout {@code to}, destroyed with the segment. */
+    private MemorySegment reorderDesc(MemorySegment from, MemorySegment to) {
+        MemorySegment pd = create(arena, "dnnl_reorder_primitive_desc_create", from, engine, to, engine, MemorySegment.NULL);
+        primitiveDescs.add(pd);
+        return pd;
+    }
+
+    /** A reorder step copying {@code from} (its bytes seen as {@code fromMd}) into {@code to} in layout {@code toMd}. */
+    private void reorderStep(String from, MemorySegment fromMd, String to, MemorySegment toMd) throws UnsupportedSegmentException {
+        Args args = new Args();
+        args.add(Dnnl.ARG_SRC, from, fromMd);
+        args.write(to, toMd);
+        addStep(reorderDesc(fromMd, toMd), args, null);
+        reorderSteps++;
     }
 
     private MemorySegment primitiveDesc(MemorySegment desc, MemorySegment attr) {
@@ -665,16 +673,11 @@ final class OneDnnSegment implements CompiledSegment {
     private String reorder(String from, MemorySegment view, MemorySegment md) throws UnsupportedSegmentException {
         Val src = val(from);
         String name = from + "#reordered" + vals.size();
-        MemorySegment pd = create(arena, "dnnl_reorder_primitive_desc_create", view, engine, md, engine, MemorySegment.NULL);
         if (!src.isConstant()) {
-            primitiveDescs.add(pd);
-            Args args = new Args();
-            args.add(Dnnl.ARG_SRC, from, view);
-            args.write(name, md);
-            addStep(pd, args, null);
-            reorderSteps++;
+            reorderStep(from, view, name, md);
             return name;
         }
+        MemorySegment pd = create(arena, "dnnl_reorder_primitive_desc_create", view, engine, md, engine, MemorySegment.NULL);
         MemorySegment buffer = arena.allocate(Math.max(4, Dnnl.memoryDescSize(md)), 64);
         MemorySegment prim = MemorySegment.NULL, in = MemorySegment.NULL, out = MemorySegment.NULL;
         try {
@@ -727,15 +730,7 @@ final class OneDnnSegment implements CompiledSegment {
         reads.remove(args.dst);
         uses.add(new Use(args.dst, reads, addend));
         if (args.output != null) {
-            Val out = val(args.output);
-            MemorySegment reorderPd = create(arena, "dnnl_reorder_primitive_desc_create", val(args.dst).md, engine, out.md, engine,
-                            MemorySegment.NULL);
-            primitiveDescs.add(reorderPd);
-            Args copy = new Args();
-            copy.add(Dnnl.ARG_SRC, args.dst, val(args.dst).md);
-            copy.write(args.output, out.md);
-            addStep(reorderPd, copy, null);
-            reorderSteps++;
+            reorderStep(args.dst, val(args.dst).md, args.output, val(args.output).md);
         }
     }
 
