@@ -1,0 +1,182 @@
+package dev.dnnrun.accel.backends.openblas;
+
+import static dev.dnnrun.accel.tck.Reference.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.ServiceLoader;
+
+import org.apache.arrow.memory.ArrowBuf;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.dnnrun.accel.Accelerator;
+import dev.dnnrun.accel.CompiledSegment;
+import dev.dnnrun.accel.OpView;
+import dev.dnnrun.accel.Support;
+import dev.dnnrun.accel.TensorType;
+import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.accel.tck.Reference;
+import dev.dnnrun.accel.tck.SegmentBuilder;
+import dev.dnnrun.tensor.DType;
+import dev.dnnrun.tensor.Tensor;
+
+class OpenBlasAcceleratorTest {
+    private static final OpenBlasAccelerator ACC = new OpenBlasAccelerator();
+
+    @BeforeAll
+    static void needsLibrary() {
+        Assumptions.assumeTrue(ACC.unavailableReason() == null, () -> "skipped: " + ACC.unavailableReason());
+    }
+
+    private static Tensor run(SegmentBuilder b) throws Exception {
+        try (CompiledSegment c = ACC.compile(b.build())) {
+            Tensor[] out = b.outputTensors();
+            c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
+            return out[0];
+        }
+    }
+
+    @Test
+    void foundByServiceLoader() {
+        assertTrue(ServiceLoader.load(Accelerator.class).stream().anyMatch(p -> p.type() == OpenBlasAccelerator.class));
+    }
+
+    @Test
+    void matmul2d() throws Exception {
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] a = b.input("a", 37, 53);
+            float[] w = b.constant("w", 53, 29);
+            b.op("MatMul", List.of("a", "w"), "y", new long[] { 37, 29 });
+            b.output("y");
+            assertClose(Reference.matmul(a, w, 1, 37, 53, 29, 0, 0), run(b), 1e-4);
+        }
+    }
+
+    @Test
+    void matmulBatchedAndStackTimesMatrix() throws Exception {
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] a = b.input("a", 2, 3, 4, 5);
+            float[] w = b.input("w", 2, 3, 5, 6);
+            b.op("MatMul", List.of("a", "w"), "y", new long[] { 2, 3, 4, 6 });
+            b.output("y");
+            assertClose(Reference.matmul(a, w, 6, 4, 5, 6, 20, 30), run(b), 1e-4);
+        }
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] a = b.input("a", 3, 4, 5);
+            float[] w = b.input("w", 5, 6);
+            b.op("MatMul", List.of("a", "w"), "y", new long[] { 3, 4, 6 });
+            b.output("y");
+            assertClose(Reference.matmul(a, w, 3, 4, 5, 6, 20, 0), run(b), 1e-4);
+        }
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] a = b.input("a", 4, 5);
+            float[] w = b.input("w", 3, 5, 6);
+            b.op("MatMul", List.of("a", "w"), "y", new long[] { 3, 4, 6 });
+            b.output("y");
+            assertClose(Reference.matmul(a, w, 3, 4, 5, 6, 0, 30), run(b), 1e-4);
+        }
+    }
+
+    @Test
+    void gemmTransposesScalesAndBroadcastsBias() throws Exception {
+        long[][] biasShapes = { {}, { 7 }, { 1, 7 }, { 5, 1 }, { 5, 7 } };
+        for (long[] cs : biasShapes) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                try (SegmentBuilder b = new SegmentBuilder()) {
+                    float[] a = b.input("a", ta ? new long[] { 3, 5 } : new long[] { 5, 3 });
+                    float[] w = b.input("w", tb ? new long[] { 7, 3 } : new long[] { 3, 7 });
+                    float[] c = b.constant("c", cs);
+                    b.op("Gemm", List.of("a", "w", "c"), "y", new long[] { 5, 7 }, "transA", ta ? 1L : 0L, "transB", tb ? 1L : 0L,
+                                    "alpha", 0.5, "beta", 2.0);
+                    b.output("y");
+                    assertClose(Reference.gemm(a, w, c, cs, 5, 3, 7, ta, tb, 0.5f, 2f), run(b), 1e-4);
+                }
+            }
+        }
+    }
+
+    @Test
+    void chainedOpsUseTemporaries() throws Exception {
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] a = b.input("a", 4, 8);
+            float[] w1 = b.constant("w1", 8, 16);
+            float[] w2 = b.constant("w2", 16, 3);
+            float[] c = b.constant("c", 3);
+            b.op("MatMul", List.of("a", "w1"), "h", new long[] { 4, 16 });
+            b.op("Gemm", List.of("h", "w2", "c"), "y", new long[] { 4, 3 });
+            b.output("y");
+            float[] h = Reference.matmul(a, w1, 1, 4, 8, 16, 0, 0);
+            assertClose(Reference.gemm(h, w2, c, new long[] { 3 }, 4, 16, 3, false, false, 1f, 1f), run(b), 1e-4);
+        }
+    }
+
+    @Test
+    void declinesWithReasons() {
+        OpView f64 = new OpView("m", "MatMul", "", 13, java.util.Map.of(), List.of("a", "b"), List.of("y"),
+                        List.of(new TensorType(DType.DOUBLE, new long[] { 2, 2 }), new TensorType(DType.DOUBLE, new long[] { 2, 2 })),
+                        List.of(new TensorType(DType.DOUBLE, new long[] { 2, 2 })), java.util.Map.of());
+        Support s = ACC.supports(f64);
+        assertFalse(s.supported());
+        assertEquals("MatMul with dtype float64: only float32", s.reason());
+        OpView conv = new OpView("c", "Conv", "", 13, java.util.Map.of(), List.of("a"), List.of("y"), List.of(), List.of(), java.util.Map.of());
+        assertFalse(ACC.supports(conv).supported());
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            b.input("a", 4, 5);
+            b.input("w", 6, 7);
+            OpView bad = b.op("MatMul", List.of("a", "w"), "y", new long[] { 4, 7 });
+            b.output("y");
+            assertEquals("MatMul inner dimensions differ: 5 and 6", ACC.supports(bad).reason());
+            assertThrows(UnsupportedSegmentException.class, () -> ACC.compile(b.build()));
+        }
+    }
+
+    @Test
+    void wrongBufferSizesThrow() throws Exception {
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            b.input("a", 64, 64);
+            b.input("w", 64, 64);
+            b.op("MatMul", List.of("a", "w"), "y", new long[] { 64, 64 });
+            b.output("y");
+            try (CompiledSegment c = ACC.compile(b.build())) {
+                ArrowBuf[] in = b.inputBuffers();
+                Tensor small = b.tensor(new float[16], 4, 4);
+                assertThrows(IllegalArgumentException.class, () -> c.execute(in, SegmentBuilder.buffers(small)));
+                assertThrows(IllegalArgumentException.class, () -> c.execute(new ArrowBuf[] { in[0], small.arrowBuffer() },
+                                SegmentBuilder.buffers(b.outputTensors())));
+                assertThrows(IllegalArgumentException.class, () -> c.execute(new ArrowBuf[] { in[0] }, SegmentBuilder.buffers(b.outputTensors())));
+            }
+        }
+    }
+
+    @Test
+    void sgemm1024Throughput() throws Exception {
+        int n = 1024;
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            b.input("a", n, n);
+            b.input("w", n, n);
+            b.op("MatMul", List.of("a", "w"), "y", new long[] { n, n });
+            b.output("y");
+            try (CompiledSegment c = ACC.compile(b.build())) {
+                ArrowBuf[] in = b.inputBuffers();
+                ArrowBuf[] out = SegmentBuilder.buffers(b.outputTensors());
+                for (int i = 0; i < 3; i++) {
+                    c.execute(in, out);
+                }
+                int reps = 10;
+                long t0 = System.nanoTime();
+                for (int i = 0; i < reps; i++) {
+                    c.execute(in, out);
+                }
+                double s = (System.nanoTime() - t0) / 1e9 / reps;
+                System.out.printf("openblas sgemm 1024^3 (threads=%s): %.1f GFLOP/s (%.2f ms)%n",
+                                Integer.getInteger("dnnrun.openblas.threads", 1), 2.0 * n * n * n / s / 1e9, s * 1e3);
+            }
+        }
+    }
+}
