@@ -2,11 +2,32 @@ package dev.dnnrun.accel.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
 import dev.dnnrun.tensor.Tensor;
 
 /** Naive float reference kernels (row-major, NCHW) and comparison helpers. */
 public final class Reference {
     private Reference() {
+    }
+
+    /** f applied to every element. */
+    public static float[] map(float[] x, DoubleUnaryOperator f) {
+        float[] r = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            r[i] = (float) f.applyAsDouble(x[i]);
+        }
+        return r;
+    }
+
+    /** f applied to every pair of elements of two same-shape arrays. */
+    public static float[] zip(float[] x, float[] y, DoubleBinaryOperator f) {
+        float[] r = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            r[i] = (float) f.applyAsDouble(x[i], y[i]);
+        }
+        return r;
     }
 
     /** C[b] = A[b or 0] x B[b or 0]; sa/sb are per-batch strides (0 = shared matrix). */
@@ -107,11 +128,21 @@ public final class Reference {
         return y;
     }
 
+    /** Element by element: |actual - expected| <= tol * (1 + |expected|). */
+    public static void assertClose(float[] expected, float[] actual, double tol, String what) {
+        assertEquals(expected.length, actual.length, what + ": element count");
+        for (int i = 0; i < expected.length; i++) {
+            if (!(Math.abs(actual[i] - expected[i]) <= tol * (1 + Math.abs(expected[i])))) {
+                throw new AssertionError(what + ": element " + i + ": expected " + expected[i] + ", got " + actual[i]);
+            }
+        }
+    }
+
     public static void assertClose(float[] expected, Tensor actual, double tol) {
         assertEquals(expected.length, actual.elementCount(), "element count");
         for (int i = 0; i < expected.length; i++) {
             float a = actual.getFloat(i);
-            if (Math.abs(a - expected[i]) > tol * (1 + Math.abs(expected[i]))) {
+            if (!(Math.abs(a - expected[i]) <= tol * (1 + Math.abs(expected[i])))) {
                 throw new AssertionError("element " + i + ": expected " + expected[i] + ", got " + a);
             }
         }

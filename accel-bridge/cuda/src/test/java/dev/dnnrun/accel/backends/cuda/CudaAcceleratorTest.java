@@ -1,8 +1,10 @@
 package dev.dnnrun.accel.backends.cuda;
 
+import static dev.dnnrun.accel.tck.Reference.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,9 +14,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.ServiceLoader;
 
-import org.apache.arrow.memory.ArrowBuf;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -24,12 +23,15 @@ import dev.dnnrun.accel.OpView;
 import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.TensorType;
 import dev.dnnrun.accel.UnsupportedSegmentException;
-import dev.dnnrun.accel.tck.TypedSegmentBuilder;
+import dev.dnnrun.accel.tck.Hostile;
+import dev.dnnrun.accel.tck.Reference;
+import dev.dnnrun.accel.tck.Sample;
+import dev.dnnrun.accel.tck.SegmentBuilder;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
+/** CUDA beyond the backend contract ({@link CudaContractTest}): registration, reasons, the cuBLAS mapping, bias, libraries. */
 class CudaAcceleratorTest {
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private final CudaAccelerator cuda = new CudaAccelerator();
     private final Random random = new Random(7);
 
@@ -47,10 +49,23 @@ class CudaAcceleratorTest {
         Assumptions.assumeTrue(reason != null, "a CUDA device is present");
         assertTrue(reason.contains("libcudart.so not found") || reason.contains("libcublas.so not found")
                         || reason.contains("no CUDA device"), reason);
-        try (BufferAllocator allocator = new RootAllocator()) {
-            TypedSegmentBuilder sb = matMulSegment(allocator, 2, 3, 4);
-            UnsupportedSegmentException e = assertThrows(UnsupportedSegmentException.class, () -> cuda.compile(sb.build("y")));
+        try (SegmentBuilder b = Sample.MATMUL.builder()) {
+            UnsupportedSegmentException e = assertThrows(UnsupportedSegmentException.class, () -> cuda.compile(b.build()));
             assertEquals(reason, e.getMessage());
+        }
+    }
+
+    /** Hostile segments are declined by the checks in Java, before the device (or its absence) matters. */
+    @Test
+    void hostileSegmentsDeclinedBeforeTheDevice() {
+        for (Sample sample : List.of(Sample.MATMUL, Sample.MATMUL_GEMM)) {
+            for (Hostile h : Hostile.values()) {
+                try (SegmentBuilder b = sample.builder()) {
+                    Segment segment = h.apply(b.build());
+                    UnsupportedSegmentException e = assertThrows(UnsupportedSegmentException.class, () -> cuda.compile(segment), h.title());
+                    assertNotEquals(cuda.unavailableReason(), e.getMessage(), h.title());
+                }
+            }
         }
     }
 
@@ -109,86 +124,23 @@ class CudaAcceleratorTest {
         }
     }
 
-    /** The real path: runs only where a GPU and cuBLAS exist. */
-    @Test
-    void matMulThenGemmOnDevice() throws Exception {
-        Assumptions.assumeTrue(cuda.unavailableReason() == null, () -> "skipped: " + cuda.unavailableReason());
-        int m = 33, k = 17, n = 9, p = 5;
-        float[] w = randoms(k * n), w2 = randoms(p * n), bias = randoms(p);
-        try (BufferAllocator allocator = new RootAllocator()) {
-            TypedSegmentBuilder sb = new TypedSegmentBuilder(allocator, 13).value("x", DType.FLOAT, m, k)
-                            .floatConstant("w", w, k, n).floatConstant("w2", w2, p, n).floatConstant("bias", bias, p)
-                            .value("h", DType.FLOAT, m, n).value("y", DType.FLOAT, m, p)
-                            .op("MatMul", Map.of(), List.of("x", "w"), List.of("h"))
-                            .op("Gemm", Map.of("transB", 1L, "alpha", 0.5, "beta", 2.0), List.of("h", "w2", "bias"),
-                                            List.of("y"));
-            float[] x = randoms(m * k);
-            try (CompiledSegment seg = cuda.compile(sb.build("y", "h"));
-                            Tensor xt = Tensor.allocate(allocator, DType.FLOAT, m, k);
-                            Tensor yt = Tensor.allocate(allocator, DType.FLOAT, m, p);
-                            Tensor ht = Tensor.allocate(allocator, DType.FLOAT, m, n)) {
-                xt.segment().copyFrom(java.lang.foreign.MemorySegment.ofArray(x));
-                for (int round = 0; round < 2; round++) {
-                    seg.execute(new ArrowBuf[] {xt.arrowBuffer()}, new ArrowBuf[] {yt.arrowBuffer(), ht.arrowBuffer()});
-                }
-                float[] h = new float[m * n];
-                for (int i = 0; i < m; i++) {
-                    for (int j = 0; j < n; j++) {
-                        for (int q = 0; q < k; q++) {
-                            h[i * n + j] += x[i * k + q] * w[q * n + j];
-                        }
-                    }
-                }
-                assertArrayEquals(h, ht.segment().toArray(F32), 1e-4f);
-                for (int i = 0; i < m; i++) {
-                    for (int j = 0; j < p; j++) {
-                        float s = 0;
-                        for (int q = 0; q < n; q++) {
-                            s += h[i * n + q] * w2[j * n + q];
-                        }
-                        assertEquals(0.5f * s + 2f * bias[j], yt.getFloat((long) i * p + j), 1e-4f);
-                    }
-                }
-            }
-            sb.closeConstants();
-        }
-    }
-
-    /** transA, and a C that arrives as a segment input ([M, 1], broadcast on every run); close is idempotent. */
+    /** transA, and a C that arrives as a segment input ([M, 1], broadcast on every run). */
     @Test
     void gemmWithTransposedAAndCFromAnInputOnDevice() throws Exception {
         Assumptions.assumeTrue(cuda.unavailableReason() == null, () -> "skipped: " + cuda.unavailableReason());
         int m = 6, k = 4, n = 3;
-        float[] a = randoms(k * m), b = randoms(k * n), c = randoms(m);
-        try (BufferAllocator allocator = new RootAllocator()) {
-            TypedSegmentBuilder sb = new TypedSegmentBuilder(allocator, 13).value("a", DType.FLOAT, k, m).value("c", DType.FLOAT, m, 1)
-                            .floatConstant("b", b, k, n).value("y", DType.FLOAT, m, n)
-                            .op("Gemm", Map.of("transA", 1L), List.of("a", "b", "c"), List.of("y"));
-            Segment segment = sb.build("y");
+        try (SegmentBuilder b = new SegmentBuilder()) {
+            float[] a = b.input("a", k, m);
+            float[] c = b.input("c", m, 1);
+            float[] w = b.constant("b", k, n);
+            b.op("Gemm", List.of("a", "b", "c"), "y", new long[] { m, n }, "transA", 1L);
+            b.output("y");
+            Segment segment = b.build();
             assertEquals(List.of("a", "c"), segment.inputs());
-            CompiledSegment seg = cuda.compile(segment);
-            try (Tensor at = Tensor.allocate(allocator, DType.FLOAT, k, m); Tensor ct = Tensor.allocate(allocator, DType.FLOAT, m, 1);
-                            Tensor yt = Tensor.allocate(allocator, DType.FLOAT, m, n)) {
-                at.segment().copyFrom(java.lang.foreign.MemorySegment.ofArray(a));
-                ct.segment().copyFrom(java.lang.foreign.MemorySegment.ofArray(c));
-                seg.execute(new ArrowBuf[] {at.arrowBuffer(), ct.arrowBuffer()}, new ArrowBuf[] {yt.arrowBuffer()});
-                for (int i = 0; i < m; i++) {
-                    for (int j = 0; j < n; j++) {
-                        float s = c[i];
-                        for (int q = 0; q < k; q++) {
-                            s += a[q * m + i] * b[q * n + j];
-                        }
-                        assertEquals(s, yt.getFloat((long) i * n + j), 1e-4f, "y[" + i + "][" + j + "]");
-                    }
-                }
-                seg.close();
-                seg.close();
-                IllegalStateException e = assertThrows(IllegalStateException.class,
-                                () -> seg.execute(new ArrowBuf[] {at.arrowBuffer(), ct.arrowBuffer()}, new ArrowBuf[] {yt.arrowBuffer()}));
-                assertEquals("segment closed", e.getMessage());
-            } finally {
-                seg.close();
-                sb.closeConstants();
+            try (CompiledSegment seg = cuda.compile(segment)) {
+                Tensor[] out = b.outputTensors();
+                seg.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
+                assertClose(Reference.gemm(a, w, c, new long[] { m, 1 }, m, k, n, true, false, 1f, 1f), out[0], 1e-4);
             }
         }
     }
@@ -215,11 +167,6 @@ class CudaAcceleratorTest {
                 c[i + j * g.ldc()] = s;
             }
         }
-    }
-
-    private static TypedSegmentBuilder matMulSegment(BufferAllocator allocator, int m, int k, int n) {
-        return new TypedSegmentBuilder(allocator, 13).value("a", DType.FLOAT, m, k).value("b", DType.FLOAT, k, n)
-                        .value("y", DType.FLOAT, m, n).op("MatMul", Map.of(), List.of("a", "b"), List.of("y"));
     }
 
     private static OpView op(String type, List<TensorType> in, TensorType out) {

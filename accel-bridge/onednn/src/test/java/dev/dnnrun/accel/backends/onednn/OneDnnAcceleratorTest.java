@@ -1,6 +1,7 @@
 package dev.dnnrun.accel.backends.onednn;
 
 import static dev.dnnrun.accel.tck.Reference.assertClose;
+import static dev.dnnrun.accel.tck.Reference.map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,6 +26,7 @@ import dev.dnnrun.accel.tck.SegmentBuilder;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
+/** oneDNN beyond the backend contract ({@link OneDnnContractTest}): operators, fusion, layouts, buffer reuse, reasons. */
 class OneDnnAcceleratorTest {
     private static final OneDnnAccelerator ACC = new OneDnnAccelerator();
 
@@ -39,14 +41,6 @@ class OneDnnAcceleratorTest {
             c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
             return out[0];
         }
-    }
-
-    private static float[] map(float[] x, DoubleUnaryOperator f) {
-        float[] r = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            r[i] = (float) f.applyAsDouble(x[i]);
-        }
-        return r;
     }
 
     @Test
@@ -654,25 +648,6 @@ class OneDnnAcceleratorTest {
         OpView softmax = new OpView("s", "Softmax", "", 13, Map.of(), List.of("x"), List.of("y"), List.of(), List.of(), Map.of());
         assertFalse(ACC.supports(softmax).supported());
         assertEquals(List.of("Conv", "Add", "Relu"), ACC.patterns().get(1).opTypes());
-    }
-
-    @Test
-    void wrongBufferSizesThrow() throws Exception {
-        try (SegmentBuilder b = new SegmentBuilder()) {
-            b.input("x", 1, 4, 8, 8);
-            b.constant("w", 4, 4, 3, 3);
-            b.op("Conv", List.of("x", "w"), "y", new long[] { 1, 4, 6, 6 });
-            b.output("y");
-            try (CompiledSegment c = ACC.compile(b.build())) {
-                ArrowBuf[] in = b.inputBuffers();
-                Tensor small = b.tensor(new float[4], 4);
-                assertThrows(IllegalArgumentException.class, () -> c.execute(in, SegmentBuilder.buffers(small)));
-                assertThrows(IllegalArgumentException.class, () -> c.execute(SegmentBuilder.buffers(small), SegmentBuilder.buffers(b.outputTensors())));
-                assertThrows(IllegalArgumentException.class, () -> c.execute(new ArrowBuf[0], SegmentBuilder.buffers(b.outputTensors())));
-                assertThrows(IllegalArgumentException.class, () -> c.execute(new ArrowBuf[] { null }, SegmentBuilder.buffers(b.outputTensors())));
-                c.execute(in, SegmentBuilder.buffers(b.outputTensors())); // still usable after rejected calls
-            }
-        }
     }
 
     @Test

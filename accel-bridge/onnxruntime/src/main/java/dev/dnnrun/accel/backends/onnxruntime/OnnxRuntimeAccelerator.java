@@ -3,6 +3,7 @@ package dev.dnnrun.accel.backends.onnxruntime;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 import ai.onnxruntime.OnnxJavaType;
@@ -151,6 +152,9 @@ public final class OnnxRuntimeAccelerator implements Accelerator {
         }
         checkBoundary(segment.inputs(), segment.inputTypes(), "input");
         checkBoundary(segment.outputs(), segment.outputTypes(), "output");
+        for (OpView op : segment.ops()) {
+            agrees(op, segment);
+        }
         long constantBytes = 0;
         for (Tensor t : segment.constants().values()) {
             constantBytes += t.byteSize();
@@ -190,8 +194,32 @@ public final class OnnxRuntimeAccelerator implements Accelerator {
                 throw new UnsupportedSegmentException(what + " '" + names.get(i) + "' is " + t.dtype().displayName
                                 + ", which ONNX Runtime's Java API cannot wrap");
             }
-            if (Tensor.elementCount(t.shape()) * t.dtype().byteSize > Integer.MAX_VALUE) {
+            long bytes;
+            try {
+                bytes = Math.multiplyExact(Tensor.elementCount(t.shape()), t.dtype().byteSize);
+            } catch (ArithmeticException e) {
+                bytes = Long.MAX_VALUE;
+            }
+            if (bytes > Integer.MAX_VALUE) {
                 throw new UnsupportedSegmentException(what + " '" + names.get(i) + "' is larger than 2 GiB");
+            }
+        }
+    }
+
+    /**
+     * The model is written from the segment's types; an operator that sees other types makes the segment
+     * inconsistent, and ONNX Runtime would run it with shapes the caller's buffers do not have.
+     */
+    private static void agrees(OpView op, Segment segment) throws UnsupportedSegmentException {
+        for (int side = 0; side < 2; side++) {
+            List<String> names = side == 0 ? op.inputs() : op.outputs();
+            for (int i = 0; i < names.size(); i++) {
+                TensorType mine = side == 0 ? op.inputType(i) : op.outputType(i);
+                String name = names.get(i);
+                if (!name.isEmpty() && !Objects.equals(mine, segment.typeOf(name))) {
+                    throw new UnsupportedSegmentException(op.describe() + " sees '" + name + "' as " + mine + ", the segment as "
+                                    + segment.typeOf(name));
+                }
             }
         }
     }

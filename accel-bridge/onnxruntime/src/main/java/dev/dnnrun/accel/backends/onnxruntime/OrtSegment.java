@@ -28,6 +28,7 @@ final class OrtSegment implements CompiledSegment {
     private final Slot[] outputs;
     private long calls;
     private long nanos;
+    private boolean closed;
 
     /** A segment input or output: its ORT name and type, and the wrapper made for the last buffer seen. */
     private static final class Slot {
@@ -83,6 +84,9 @@ final class OrtSegment implements CompiledSegment {
     // Synchronized: the wrapper cache is per segment, and ORT would race on shared output buffers anyway.
     @Override
     public synchronized void execute(ArrowBuf[] in, ArrowBuf[] out) throws OrtException {
+        if (closed) { // a wrapper made now would never be closed
+            throw new IllegalStateException("segment closed");
+        }
         if (in.length != inputs.length || out.length != outputs.length) {
             throw new IllegalArgumentException("segment takes " + inputs.length + " inputs and " + outputs.length
                             + " outputs, got " + in.length + " and " + out.length);
@@ -110,6 +114,10 @@ final class OrtSegment implements CompiledSegment {
 
     @Override
     public synchronized void close() {
+        if (closed) {
+            return; // ORT refuses to close a session twice
+        }
+        closed = true;
         for (Slot s : inputs) {
             s.close();
         }

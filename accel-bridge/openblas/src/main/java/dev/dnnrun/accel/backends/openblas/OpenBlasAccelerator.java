@@ -215,6 +215,7 @@ public final class OpenBlasAccelerator implements Accelerator {
         private final Map<String, Loc> locs = new HashMap<>();
         private long calls;
         private long nanos;
+        private boolean closed;
 
         /** Where a value lives: an execute input or output (by index), or a compile-time buffer. */
         private record Loc(int input, int output, MemorySegment owned, long bytes) {
@@ -234,6 +235,7 @@ public final class OpenBlasAccelerator implements Accelerator {
             }
             try {
                 for (OpView op : seg.ops()) {
+                    agrees(op, seg);
                     GemmShape g = GemmShape.of(op, seg);
                     if (g.m() == 0 || g.n() == 0 || g.k() == 0 || g.batch() == 0) {
                         throw new UnsupportedSegmentException(op.describe() + " with an empty operand"); // the CPU path handles it
@@ -257,6 +259,20 @@ public final class OpenBlasAccelerator implements Accelerator {
             } catch (RuntimeException | UnsupportedSegmentException e) {
                 arena.close();
                 throw e;
+            }
+        }
+
+        /** The shapes come from the segment's types; an operator that sees other types makes the segment inconsistent. */
+        private static void agrees(OpView op, Segment seg) throws UnsupportedSegmentException {
+            for (int side = 0; side < 2; side++) {
+                List<String> names = side == 0 ? op.inputs() : op.outputs();
+                for (int i = 0; i < names.size(); i++) {
+                    TensorType mine = side == 0 ? op.inputType(i) : op.outputType(i);
+                    if (!names.get(i).isEmpty() && mine != null && !mine.equals(seg.typeOf(names.get(i)))) {
+                        throw new UnsupportedSegmentException(op.describe() + " sees '" + names.get(i) + "' as " + mine + ", the segment as "
+                                        + seg.typeOf(names.get(i)));
+                    }
+                }
             }
         }
 
@@ -305,6 +321,9 @@ public final class OpenBlasAccelerator implements Accelerator {
 
         @Override
         public synchronized void execute(ArrowBuf[] inputs, ArrowBuf[] outputs) {
+            if (closed) {
+                throw new IllegalStateException("segment closed");
+            }
             long t0 = System.nanoTime();
             MemorySegment[] in = bind(inputs, inputBytes, "input");
             MemorySegment[] out = bind(outputs, outputBytes, "output");
@@ -379,8 +398,11 @@ public final class OpenBlasAccelerator implements Accelerator {
         }
 
         @Override
-        public void close() {
-            arena.close();
+        public synchronized void close() {
+            if (!closed) { // the arena refuses a second close
+                closed = true;
+                arena.close();
+            }
         }
     }
 }
