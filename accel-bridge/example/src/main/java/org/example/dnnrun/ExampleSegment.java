@@ -52,7 +52,7 @@ final class ExampleSegment implements CompiledSegment {
                     constantNames.add(in);
                     reg.put(in, reg.size());
                 } else if (!reg.containsKey(in)) {
-                    throw new UnsupportedSegmentException("'" + in + "' is neither an input, a float32 constant of the right size nor computed earlier");
+                    throw new UnsupportedSegmentException("'" + in + "' is no input, float32 constant of the right size or earlier result");
                 }
             }
             int a = reg.get(op.inputs().get(0)), b = op.inputs().size() > 1 ? reg.get(op.inputs().get(1)) : a;
