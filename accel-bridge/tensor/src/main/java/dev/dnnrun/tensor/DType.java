@@ -132,7 +132,7 @@ public enum DType {
             case FLOAT16 -> Float.float16ToFloat(s.get(I16, i * 2));
             case BFLOAT16 -> Float.intBitsToFloat((s.get(I16, i * 2) & 0xffff) << 16);
             case FLOAT8E4M3FN, FLOAT8E4M3FNUZ, FLOAT8E5M2, FLOAT8E5M2FNUZ, FLOAT8E8M0 ->
-                decodeFloat8(s.get(ValueLayout.JAVA_BYTE, i) & 0xff);
+                    decodeFloat8(s.get(ValueLayout.JAVA_BYTE, i) & 0xff);
             case UINT64 -> {
                 long v = s.get(I64, i * 8);
                 yield v >= 0 ? (double) v : ((double) (v >>> 1)) * 2.0 + (v & 1);
@@ -161,7 +161,7 @@ public enum DType {
     public void setDouble(MemorySegment s, long i, double v) {
         switch (this) {
             case FLOAT8E4M3FN, FLOAT8E4M3FNUZ, FLOAT8E5M2, FLOAT8E5M2FNUZ, FLOAT8E8M0 ->
-                s.set(ValueLayout.JAVA_BYTE, i, (byte) encodeFloat8(v, true, E8M0Rounding.UP));
+                    s.set(ValueLayout.JAVA_BYTE, i, (byte) encodeFloat8(v, true, E8M0Rounding.UP));
             case FLOAT -> s.set(F32, i * 4, (float) v);
             case DOUBLE -> s.set(F64, i * 8, v);
             case FLOAT16 -> s.set(I16, i * 2, Float.floatToFloat16((float) v));

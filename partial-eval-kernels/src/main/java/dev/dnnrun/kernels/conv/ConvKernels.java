@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 
 import dev.dnnrun.kernels.Parallel;
 import dev.dnnrun.kernels.gemm.Sgemm;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;

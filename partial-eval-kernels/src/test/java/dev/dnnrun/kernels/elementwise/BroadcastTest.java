@@ -42,9 +42,10 @@ class BroadcastTest {
             {{2, 3, 4}, {2, 3, 4}}, {{2, 3, 37}, {37}}, {{5, 1, 19}, {3, 1}}, {{1}, {6, 33}}, {{4, 1, 3, 1}, {1, 5, 1, 70}},
             {{}, {17}}, {{9, 17}, {}}, {{0, 3}, {3}}, {{3, 2, 1}, {2, 40}},
         };
+        FloatBinary.Op[] ops = {FloatBinary.Op.ADD, FloatBinary.Op.SUB, FloatBinary.Op.DIV, FloatBinary.Op.MAX, FloatBinary.Op.PRELU,
+            FloatBinary.Op.POW};
         for (long[][] c : cases) {
-            for (FloatBinary.Op op : new FloatBinary.Op[]{FloatBinary.Op.ADD, FloatBinary.Op.SUB, FloatBinary.Op.DIV,
-                            FloatBinary.Op.MAX, FloatBinary.Op.PRELU, FloatBinary.Op.POW}) {
+            for (FloatBinary.Op op : ops) {
                 check(rnd, op, c[0], c[1]);
             }
         }

@@ -103,8 +103,8 @@ public final class Placement {
         Map<Integer, Map<String, String>> reasons = new LinkedHashMap<>();
         if (root.get("cpu") instanceof List<?> cpu) {
             for (Object entry : cpu) {
-                if (entry instanceof Map<?, ?> e && e.get("reasons") instanceof Map<?, ?> why && indexByName.get(String.valueOf(e.get("node"))) instanceof Integer i
-                                && backendOf[i].equals(Partitioner.CPU)) {
+                if (entry instanceof Map<?, ?> e && e.get("reasons") instanceof Map<?, ?> why
+                                && indexByName.get(String.valueOf(e.get("node"))) instanceof Integer i && backendOf[i].equals(Partitioner.CPU)) {
                     Map<String, String> r = new LinkedHashMap<>();
                     why.forEach((k, v) -> r.put(String.valueOf(k), String.valueOf(v)));
                     reasons.put(i, r);

@@ -13,14 +13,14 @@ import com.oracle.truffle.api.library.ExportLibrary;
 import com.oracle.truffle.api.library.ExportMessage;
 import com.oracle.truffle.api.nodes.IndirectCallNode;
 
-import dev.dnnrun.language.DnnContext;
-import dev.dnnrun.language.graph.ModelGraph;
-import dev.dnnrun.language.graph.ValueType;
 import dev.dnnrun.accel.partition.Partition;
+import dev.dnnrun.language.DnnContext;
 import dev.dnnrun.language.accel.Placement;
 import dev.dnnrun.language.accel.SegmentNode;
 import dev.dnnrun.language.accel.SegmentRecord;
 import dev.dnnrun.language.graph.GraphNode;
+import dev.dnnrun.language.graph.ModelGraph;
+import dev.dnnrun.language.graph.ValueType;
 import dev.dnnrun.language.nodes.ModelAst;
 import dev.dnnrun.language.nodes.ModelRootNode;
 import dev.dnnrun.language.nodes.OpNode;

@@ -9,8 +9,8 @@ import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.OperatorException;
 import dev.dnnrun.language.nodes.OpNode;
 import dev.dnnrun.language.nodes.Plan;
-import dev.dnnrun.language.ops.tensor.Shapes;
 import dev.dnnrun.language.nodes.Signature;
+import dev.dnnrun.language.ops.tensor.Shapes;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 

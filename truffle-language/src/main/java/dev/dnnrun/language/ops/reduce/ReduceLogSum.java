@@ -1,8 +1,6 @@
 package dev.dnnrun.language.ops.reduce;
 
-import dev.dnnrun.kernels.reduce.FloatReduce;
 import dev.dnnrun.language.graph.GraphNode;
-import dev.dnnrun.tensor.DType;
 
 /** ReduceLogSum: log of the sum over the axes (-inf over an empty set). */
 public final class ReduceLogSum extends Reduction {

@@ -1,8 +1,6 @@
 package dev.dnnrun.language.ops.reduce;
 
-import dev.dnnrun.kernels.reduce.FloatReduce;
 import dev.dnnrun.language.graph.GraphNode;
-import dev.dnnrun.tensor.DType;
 
 /** ReduceLogSumExp: log(sum(exp(x))) over the axes, folded stably as a running log-sum. */
 public final class ReduceLogSumExp extends Reduction {

@@ -2,7 +2,6 @@ package dev.dnnrun.language.ops.reduce;
 
 import dev.dnnrun.kernels.reduce.FloatReduce;
 import dev.dnnrun.language.graph.GraphNode;
-import dev.dnnrun.tensor.DType;
 
 /** ReduceMean: arithmetic mean over the axes (NaN over an empty set). */
 public final class ReduceMean extends Reduction {

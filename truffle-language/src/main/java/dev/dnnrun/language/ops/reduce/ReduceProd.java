@@ -1,6 +1,5 @@
 package dev.dnnrun.language.ops.reduce;
 
-import dev.dnnrun.kernels.reduce.FloatReduce;
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.tensor.DType;
 

@@ -2,7 +2,6 @@ package dev.dnnrun.language.ops.reduce;
 
 import dev.dnnrun.kernels.reduce.FloatReduce;
 import dev.dnnrun.language.graph.GraphNode;
-import dev.dnnrun.tensor.DType;
 
 /** ReduceSum: sum over the axes (axes became an input in opset 13). */
 public final class ReduceSum extends Reduction {

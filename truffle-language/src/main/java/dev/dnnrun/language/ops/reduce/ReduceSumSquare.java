@@ -2,7 +2,6 @@ package dev.dnnrun.language.ops.reduce;
 
 import dev.dnnrun.kernels.reduce.FloatReduce;
 import dev.dnnrun.language.graph.GraphNode;
-import dev.dnnrun.tensor.DType;
 
 /** ReduceSumSquare: sum of squares over the axes. */
 public final class ReduceSumSquare extends Reduction {

@@ -2,6 +2,7 @@ package dev.dnnrun.language.ops.tensor;
 
 import org.apache.arrow.memory.BufferAllocator;
 
+import dev.dnnrun.language.graph.Attributes;
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.OperatorException;
 import dev.dnnrun.language.nodes.OpNode;
@@ -9,7 +10,6 @@ import dev.dnnrun.language.nodes.Plan;
 import dev.dnnrun.language.nodes.Signature;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
-import dev.dnnrun.language.graph.Attributes;
 
 /**
  * Constant: a tensor given by exactly one attribute: {@code value} (a tensor), or from opset 12 {@code value_float(s)},

@@ -3,11 +3,9 @@ package dev.dnnrun.language.ops.tensor;
 import org.apache.arrow.memory.BufferAllocator;
 
 import dev.dnnrun.language.graph.GraphNode;
-import dev.dnnrun.language.graph.OperatorException;
 import dev.dnnrun.language.nodes.OpNode;
 import dev.dnnrun.language.nodes.Plan;
 import dev.dnnrun.language.nodes.Signature;
-import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
 /** Identity: the output shares the input's buffer. */

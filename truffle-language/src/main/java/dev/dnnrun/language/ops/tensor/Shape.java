@@ -5,7 +5,6 @@ import java.util.Arrays;
 import org.apache.arrow.memory.BufferAllocator;
 
 import dev.dnnrun.language.graph.GraphNode;
-import dev.dnnrun.language.graph.OperatorException;
 import dev.dnnrun.language.nodes.OpNode;
 import dev.dnnrun.language.nodes.Plan;
 import dev.dnnrun.language.nodes.Signature;

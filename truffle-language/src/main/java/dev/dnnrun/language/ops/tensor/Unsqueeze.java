@@ -7,7 +7,6 @@ import dev.dnnrun.language.graph.OperatorException;
 import dev.dnnrun.language.nodes.OpNode;
 import dev.dnnrun.language.nodes.Plan;
 import dev.dnnrun.language.nodes.Signature;
-import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
 /**

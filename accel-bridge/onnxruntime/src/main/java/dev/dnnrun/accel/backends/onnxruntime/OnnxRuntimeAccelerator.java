@@ -6,12 +6,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-import ai.onnxruntime.OnnxJavaType;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.OrtSession.SessionOptions;
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.dnnrun.accel.Accelerator;
 import dev.dnnrun.accel.CompiledSegment;
 import dev.dnnrun.accel.OpView;
@@ -21,6 +15,13 @@ import dev.dnnrun.accel.TensorType;
 import dev.dnnrun.accel.UnsupportedSegmentException;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 
 /**
  * ONNX Runtime (Java API, CPU provider) as a vendor runtime. A segment is written back as a small ONNX model

@@ -5,15 +5,16 @@ import java.util.Map;
 
 import org.apache.arrow.memory.ArrowBuf;
 
+import dev.dnnrun.accel.CompiledSegment;
+import dev.dnnrun.accel.Segment;
+import dev.dnnrun.accel.TensorType;
+import dev.dnnrun.tensor.Tensor;
+
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.dnnrun.accel.CompiledSegment;
-import dev.dnnrun.accel.Segment;
-import dev.dnnrun.accel.TensorType;
-import dev.dnnrun.tensor.Tensor;
 
 /**
  * One ORT session for one segment. Inputs are ORT tensors over the Arrow buffers' memory (a direct ByteBuffer is

@@ -13,11 +13,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import dev.dnnrun.accel.CompiledSegment;
 import dev.dnnrun.accel.OpView;
 import dev.dnnrun.accel.Segment;
@@ -27,6 +22,12 @@ import dev.dnnrun.accel.tck.Reference;
 import dev.dnnrun.accel.tck.SegmentBuilder;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 
 /** ONNX Runtime beyond the backend contract ({@link OnnxRuntimeContractTest}): its model writer, dtypes, opsets, reasons. */
 class OnnxRuntimeAcceleratorTest {
