@@ -142,7 +142,7 @@ final class Emitter {
             boolean mm = main.opType().equals("MatMul") || (main.opType().equals("Gemm") && !main.hasInput(2) && main.floatAttr("alpha", 1) == 1);
             return first && mm && Shapes.broadcastsTo(os, outShape) ? new PostOp(BIAS, 0, 0, other) : null;
         }
-        if (!OneDnnAccelerator.ELTWISE.contains(next.opType())) {
+        if (!Dnnl.ELTWISE.containsKey(next.opType())) {
             return null;
         }
         float[] e = eltwise(next);
@@ -151,20 +151,9 @@ final class Emitter {
 
     /** {alg, alpha, beta} of an eltwise op. */
     private static float[] eltwise(OpView op) throws UnsupportedSegmentException {
-        return switch (op.opType()) {
-            case "Relu" -> new float[] { Dnnl.ELTWISE_RELU, 0, 0 };
-            case "LeakyRelu" -> new float[] { Dnnl.ELTWISE_RELU, (float) op.floatAttr("alpha", 0.01), 0 };
-            case "Sigmoid" -> new float[] { Dnnl.ELTWISE_LOGISTIC, 0, 0 };
-            case "Tanh" -> new float[] { Dnnl.ELTWISE_TANH, 0, 0 };
-            case "Exp" -> new float[] { Dnnl.ELTWISE_EXP, 0, 0 };
-            case "Sqrt" -> new float[] { Dnnl.ELTWISE_SQRT, 0, 0 };
-            case "Abs" -> new float[] { Dnnl.ELTWISE_ABS, 0, 0 };
-            case "Clip" -> {
-                float[] b = OneDnnAccelerator.clipBounds(op);
-                yield new float[] { Dnnl.ELTWISE_CLIP, b[0], b[1] };
-            }
-            default -> throw no(op.opType() + " is not an eltwise op");
-        };
+        float[] clip = op.opType().equals("Clip") ? OneDnnAccelerator.clipBounds(op) : new float[2];
+        float alpha = op.opType().equals("LeakyRelu") ? (float) op.floatAttr("alpha", 0.01) : clip[0];
+        return new float[] { Dnnl.ELTWISE.get(op.opType()), alpha, clip[1] };
     }
 
     /** Conv, MatMul or Gemm writing {@code dst} after its post-ops. */
@@ -347,7 +336,7 @@ final class Emitter {
             case "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min" -> {
                 // oneDNN broadcasts only src1: put the full-size operand first where the op commutes.
                 int big = Arrays.equals(in[0], ys) ? 0 : 1;
-                if (!Arrays.equals(in[big], ys) || (big == 1 && !OneDnnAccelerator.BINARY.get(op.opType()))) {
+                if (!Arrays.equals(in[big], ys) || (big == 1 && OneDnnAccelerator.ORDERED.contains(op.opType()))) {
                     throw no(op.opType() + " of " + Arrays.toString(in[0]) + " and " + Arrays.toString(in[1]) + " to " + Arrays.toString(ys)
                                     + ": the first input must be full size");
                 }
@@ -359,7 +348,7 @@ final class Emitter {
                 ins.add(new In(Dnnl.ARG_SRC, a, null));
                 ins.add(new In(Dnnl.ARG_SRC_1, b, sameShape ? null : bMd));
                 // val(a).dims() rather than ys: a rank-0 value is stored as [1].
-                desc = opDesc(Dnnl.BINARY_DESC_SIZE, "dnnl_binary_desc_init", binaryAlg(op.opType()), aMd, bMd,
+                desc = opDesc(Dnnl.BINARY_DESC_SIZE, "dnnl_binary_desc_init", Dnnl.BINARY.get(op.opType()), aMd, bMd,
                                 Dnnl.anyLayout(arena, values.val(a).dims()));
             }
             case "LRN" -> {
@@ -394,17 +383,6 @@ final class Emitter {
             }
         }
         values.emit(primitiveDesc(desc, MemorySegment.NULL), ins, y, null);
-    }
-
-    private static int binaryAlg(String opType) {
-        return switch (opType) {
-            case "Mul" -> Dnnl.BINARY_MUL;
-            case "Sub" -> Dnnl.BINARY_SUB;
-            case "Div" -> Dnnl.BINARY_DIV;
-            case "Max" -> Dnnl.BINARY_MAX;
-            case "Min" -> Dnnl.BINARY_MIN;
-            default -> Dnnl.BINARY_ADD;
-        };
     }
 
     /** An op descriptor of {@code size} bytes, filled in by oneDNN's {@code init(desc, args...)}. */

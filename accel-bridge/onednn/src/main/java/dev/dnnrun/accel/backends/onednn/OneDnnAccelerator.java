@@ -2,8 +2,9 @@ package dev.dnnrun.accel.backends.onednn;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import dev.dnnrun.accel.Accelerator;
 import dev.dnnrun.accel.CompiledSegment;
@@ -23,7 +24,7 @@ import dev.dnnrun.tensor.Tensor;
  * (also global), eltwise, BatchNormalization, Add and two-input Sum, Concat, Softmax, and the reshapes (Reshape,
  * Flatten, Squeeze, Unsqueeze: a copy of row-major bytes, which keeps them from splitting a segment). Segment inputs
  * and outputs are the Arrow buffers themselves; inside a segment values keep the layouts oneDNN prefers (see
- * OneDnnSegment). A Conv/MatMul/Gemm followed in the segment by eltwise ops and same-shape Adds/Sums (e.g. ResNet's
+ * Layouts). A Conv/MatMul/Gemm followed in the segment by eltwise ops and same-shape Adds/Sums (e.g. ResNet's
  * Conv → Sum(residual) → Relu) runs as one primitive with post-ops.
  *
  * <p>Threads: Debian's oneDNN runs on OpenMP (libgomp), which by default uses one thread per core (or
@@ -33,15 +34,13 @@ import dev.dnnrun.tensor.Tensor;
  * oneDNN without OpenMP, makes the backend unavailable with the reason.
  */
 public final class OneDnnAccelerator implements Accelerator {
-    static final Set<String> ELTWISE = Set.of("Relu", "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Exp", "Sqrt", "Abs");
-    static final Set<String> OPS = Set.of("Conv", "MatMul", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
-                    "BatchNormalization", "LRN", "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min", "Concat", "Softmax", "Transpose", "Relu",
-                    "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Exp", "Sqrt", "Abs", "Reshape", "Flatten", "Squeeze", "Unsqueeze");
-    /** Elementwise ops of two inputs, and whether the inputs may swap (oneDNN broadcasts only the second). */
-    static final Map<String, Boolean> BINARY = Map.of("Add", true, "Sum", true, "Mul", true, "Max", true, "Min", true, "Sub", false,
-                    "Div", false);
     /** Ops that only rename the dims of row-major bytes; their other inputs (shape, axes) must be constants. */
     static final Set<String> RESHAPES = Set.of("Reshape", "Flatten", "Squeeze", "Unsqueeze");
+    /** Binary ops whose inputs may not swap (oneDNN broadcasts only the second). */
+    static final Set<String> ORDERED = Set.of("Sub", "Div");
+    static final Set<String> OPS = Stream.of(Set.of("Conv", "MatMul", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
+                    "BatchNormalization", "LRN", "Concat", "Softmax", "Transpose"), RESHAPES, Dnnl.ELTWISE.keySet(), Dnnl.BINARY.keySet())
+                    .flatMap(Set::stream).collect(Collectors.toUnmodifiableSet());
 
     @Override
     public String name() {
@@ -152,7 +151,7 @@ public final class OneDnnAccelerator implements Accelerator {
                 if (in.length != 2) {
                     throw no(type + " of " + in.length + " inputs: only two");
                 }
-                boolean swaps = BINARY.get(type);
+                boolean swaps = !ORDERED.contains(type);
                 if (!Shapes.broadcastsTo(in[1], in[0]) && !(swaps && Shapes.broadcastsTo(in[0], in[1]))) {
                     throw no(type + " of " + Arrays.toString(in[0]) + " and " + Arrays.toString(in[1])
                                     + (swaps ? ": only same shapes or one side broadcast to the other" : ": only the second input may broadcast"));
