@@ -172,7 +172,12 @@ public final class OnnxRuntimeAccelerator implements Accelerator {
             options.setOptimizationLevel(OptLevel.ALL_OPT);
             options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             OrtSession session = env.createSession(model, options);
-            return new OrtSegment(env, session, segment);
+            try {
+                return new OrtSegment(env, session, segment);
+            } catch (UnsupportedSegmentException | RuntimeException e) {
+                session.close();
+                throw e;
+            }
         } catch (OrtException e) {
             throw new UnsupportedSegmentException("ONNX Runtime refused segment " + segment.id() + ": " + e.getMessage(), e);
         }

@@ -1,19 +1,18 @@
 package dev.dnnrun.accel.backends.onnxruntime;
 
+import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.Map;
-
-import org.apache.arrow.memory.ArrowBuf;
 
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.dnnrun.accel.CompiledSegment;
 import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.TensorType;
-import dev.dnnrun.tensor.Tensor;
+import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.accel.support.NativeSegment;
 
 /**
  * One ORT session for one segment. Inputs are ORT tensors over the Arrow buffers' memory (a direct ByteBuffer is
@@ -21,20 +20,17 @@ import dev.dnnrun.tensor.Tensor;
  * buffers. The wrappers are kept while dnnrun hands over the same addresses, which is the common case once its
  * memory plan has settled.
  */
-final class OrtSegment implements CompiledSegment {
+final class OrtSegment extends NativeSegment {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final Slot[] inputs;
     private final Slot[] outputs;
-    private long calls;
-    private long nanos;
 
     /** A segment input or output: its ORT name and type, and the wrapper made for the last buffer seen. */
     private static final class Slot {
         final String name;
         final long[] shape;
         final OnnxJavaType type;
-        final int bytes;
         long address = -1;
         OnnxTensor tensor;
 
@@ -42,18 +38,14 @@ final class OrtSegment implements CompiledSegment {
             this.name = name;
             this.shape = t.shape().clone();
             this.type = OnnxRuntimeAccelerator.JAVA_TYPES.get(t.dtype());
-            this.bytes = Math.toIntExact(Tensor.elementCount(shape) * t.dtype().byteSize);
         }
 
-        OnnxTensor wrap(OrtEnvironment env, ArrowBuf buf) throws OrtException {
-            if (buf == null || buf.capacity() < bytes) {
-                throw new IllegalArgumentException("buffer for '" + name + "' holds "
-                                + (buf == null ? "nothing" : buf.capacity() + " bytes") + ", needs " + bytes);
-            }
-            if (tensor == null || buf.memoryAddress() != address) {
+        /** A tensor over {@code buf} (sized by NativeSegment, under 2 GiB by OnnxRuntimeAccelerator's check). */
+        OnnxTensor wrap(OrtEnvironment env, MemorySegment buf) throws OrtException {
+            if (tensor == null || buf.address() != address) {
                 close();
-                tensor = OnnxTensor.createTensor(env, buf.nioBuffer(0, bytes), shape, type);
-                address = buf.memoryAddress();
+                tensor = OnnxTensor.createTensor(env, buf.asByteBuffer(), shape, type);
+                address = buf.address();
             }
             return tensor;
         }
@@ -67,7 +59,8 @@ final class OrtSegment implements CompiledSegment {
         }
     }
 
-    OrtSegment(OrtEnvironment env, OrtSession session, Segment segment) {
+    OrtSegment(OrtEnvironment env, OrtSession session, Segment segment) throws UnsupportedSegmentException {
+        super(segment);
         this.env = env;
         this.session = session;
         this.inputs = new Slot[segment.inputs().size()];
@@ -80,14 +73,9 @@ final class OrtSegment implements CompiledSegment {
         }
     }
 
-    // Synchronized: the wrapper cache is per segment, and ORT would race on shared output buffers anyway.
+    // NativeSegment serialises runs: the wrapper cache is per segment, and ORT would race on shared outputs anyway.
     @Override
-    public synchronized void execute(ArrowBuf[] in, ArrowBuf[] out) throws OrtException {
-        if (in.length != inputs.length || out.length != outputs.length) {
-            throw new IllegalArgumentException("segment takes " + inputs.length + " inputs and " + outputs.length
-                            + " outputs, got " + in.length + " and " + out.length);
-        }
-        long start = System.nanoTime();
+    protected void run(MemorySegment[] in, MemorySegment[] out) throws OrtException {
         Map<String, OnnxTensor> feeds = new HashMap<>();
         for (int i = 0; i < inputs.length; i++) {
             feeds.put(inputs[i].name, inputs[i].wrap(env, in[i]));
@@ -97,19 +85,11 @@ final class OrtSegment implements CompiledSegment {
             pinned.put(outputs[i].name, outputs[i].wrap(env, out[i]));
         }
         // The result does not own pinned outputs: closing it leaves our wrappers (and dnnrun's buffers) alone.
-        try (OrtSession.Result result = session.run(feeds, pinned)) {
-            calls++;
-            nanos += System.nanoTime() - start;
-        }
+        session.run(feeds, pinned).close();
     }
 
     @Override
-    public synchronized Profile profile() {
-        return new Profile(calls, nanos);
-    }
-
-    @Override
-    public synchronized void close() {
+    protected void release() {
         for (Slot s : inputs) {
             s.close();
         }
