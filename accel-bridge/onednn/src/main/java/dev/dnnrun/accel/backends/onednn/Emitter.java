@@ -44,13 +44,17 @@ final class Emitter {
     private final Segment graph;
     private final OneDnnSegment seg;
     private final Arena arena;
+    /** Which ops read each value, by index. */
+    private final Map<String, List<Integer>> consumers = new HashMap<>();
+    /** Ops fused into an earlier Conv/MatMul/Gemm. */
+    private final Set<Integer> fused = new HashSet<>();
 
     /** A post-op fused into a Conv/MatMul/Gemm: eltwise (alg, alpha, beta), {@link #SUM} or {@link #BIAS} of {@code addend}. */
     private record PostOp(int alg, float alpha, float beta, String addend) {
     }
 
     /** A Conv/MatMul/Gemm with the ops fused into it, writing {@code dst}; emitted where its last op stood. */
-    private record Chain(OpView op, List<PostOp> post, String dst, String biasAdd) {
+    private record Chain(OpView op, List<PostOp> post, String dst, String biasAdd, int lastOp) {
     }
 
     Emitter(Layouts values, Segment graph, OneDnnSegment seg) {
@@ -58,61 +62,64 @@ final class Emitter {
         this.graph = graph;
         this.seg = seg;
         this.arena = seg.arena;
-    }
-
-    void emitAll() throws UnsupportedSegmentException {
-        List<OpView> ops = graph.ops();
-        Map<String, List<Integer>> consumers = new HashMap<>();
-        for (int i = 0; i < ops.size(); i++) {
-            for (String v : ops.get(i).inputs()) {
+        for (int i = 0; i < graph.ops().size(); i++) {
+            for (String v : graph.ops().get(i).inputs()) {
                 consumers.computeIfAbsent(v, k -> new ArrayList<>()).add(i);
             }
         }
-        Set<String> outputs = new HashSet<>(graph.outputs());
-        Set<Integer> fused = new HashSet<>();
+    }
+
+    void emitAll() throws UnsupportedSegmentException {
         Map<Integer, Chain> deferred = new HashMap<>();
-        for (int i = 0; i < ops.size(); i++) {
-            OpView op = ops.get(i);
+        for (int i = 0; i < graph.ops().size(); i++) {
+            OpView op = graph.ops().get(i);
             long[][] in = new long[op.inputs().size()][];
             for (int j = 0; j < in.length; j++) {
                 in[j] = op.hasInput(j) ? values.shape(op.inputs().get(j)) : null;
             }
-            if (fused.contains(i)) {
-                // Part of a chain emitted at its last op.
-            } else if (!MAIN.contains(op.opType())) {
+            if (!fused.contains(i)) {
                 OneDnnAccelerator.check(op, in, values.shape(op.outputs().get(0)));
-                emitSimple(op, in);
-            } else {
-                OneDnnAccelerator.check(op, in, values.shape(op.outputs().get(0)));
-                // Follow single-consumer eltwise / same-shape Add ops and fuse them as post-ops. A residual Add of
-                // two Convs is taken by the first Conv; the second must not fuse it again.
-                List<PostOp> post = new ArrayList<>();
-                String last = op.outputs().get(0);
-                int lastOp = i;
-                String biasAdd = null;
-                while (!outputs.contains(last) && consumers.getOrDefault(last, List.of()).size() == 1
-                                && !fused.contains(consumers.get(last).get(0))) {
-                    int k = consumers.get(last).get(0);
-                    PostOp p = postOp(ops.get(k), last, op, post.isEmpty() && biasAdd == null);
-                    if (p == null) {
-                        break;
-                    }
-                    if (p.alg() == BIAS) {
-                        biasAdd = p.addend();
-                    } else {
-                        post.add(p);
-                    }
-                    fused.add(k);
-                    last = ops.get(k).outputs().get(0);
-                    lastOp = k;
+                if (MAIN.contains(op.opType())) {
+                    Chain c = chain(i);
+                    deferred.put(c.lastOp(), c);
+                } else {
+                    emitSimple(op, in);
                 }
-                deferred.put(lastOp, new Chain(op, post, last, biasAdd));
             }
             Chain c = deferred.remove(i);
             if (c != null) {
                 emitMain(c);
             }
         }
+    }
+
+    /**
+     * Op {@code i} with the single-consumer eltwise and same-shape Add ops after it, fused as post-ops. A residual Add
+     * of two Convs is taken by the first Conv; the second must not fuse it again.
+     */
+    private Chain chain(int i) throws UnsupportedSegmentException {
+        OpView op = graph.ops().get(i);
+        List<PostOp> post = new ArrayList<>();
+        String last = op.outputs().get(0);
+        int lastOp = i;
+        String biasAdd = null;
+        while (!graph.outputs().contains(last) && consumers.getOrDefault(last, List.of()).size() == 1
+                        && !fused.contains(consumers.get(last).get(0))) {
+            int k = consumers.get(last).get(0);
+            PostOp p = postOp(graph.ops().get(k), last, op, post.isEmpty() && biasAdd == null);
+            if (p == null) {
+                break;
+            }
+            if (p.alg() == BIAS) {
+                biasAdd = p.addend();
+            } else {
+                post.add(p);
+            }
+            fused.add(k);
+            last = graph.ops().get(k).outputs().get(0);
+            lastOp = k;
+        }
+        return new Chain(op, post, last, biasAdd, lastOp);
     }
 
     /**

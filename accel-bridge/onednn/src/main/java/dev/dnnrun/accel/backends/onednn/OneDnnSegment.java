@@ -96,10 +96,6 @@ final class OneDnnSegment extends NativeSegment {
         inPlaceSums++;
     }
 
-    int stepCount() {
-        return steps.size();
-    }
-
     private MemorySegment primitive(MemorySegment pd) {
         MemorySegment p = create(arena, "dnnl_primitive_create", pd);
         primitives.add(p);
