@@ -213,10 +213,10 @@ final class Dnnl {
         handles.put(name, downcall(lib.findOrThrow(name), FunctionDescriptor.of(ValueLayout.JAVA_INT, args)));
     }
 
-    /** Calls {@code handle} with boxed arguments (compile-time paths and rare calls only). */
-    private static Object invoke(String name, MethodHandle handle, Object... args) {
+    /** Calls {@code name} with boxed arguments (compile-time paths only). */
+    private static Object invoke(String name, Object... args) {
         try {
-            return handle.invokeWithArguments(args);
+            return handles.get(name).invokeWithArguments(args);
         } catch (Throwable t) {
             throw new IllegalStateException(name + " failed: " + t, t);
         }
@@ -224,7 +224,7 @@ final class Dnnl {
 
     /** Calls {@code name} and checks its status. */
     static void call(String name, Object... args) {
-        check(name, (int) invoke(name, handles.get(name), args));
+        check(name, (int) invoke(name, args));
     }
 
     /** Throws, naming the call, unless {@code status} is dnnl_success. */
@@ -247,12 +247,12 @@ final class Dnnl {
 
     /** Bytes a memory with descriptor {@code md} spans. */
     static long memoryDescSize(MemorySegment md) {
-        return (long) invoke("dnnl_memory_desc_get_size", handles.get("dnnl_memory_desc_get_size"), md);
+        return (long) invoke("dnnl_memory_desc_get_size", md);
     }
 
     /** Whether two memory descriptors describe the same layout (dims, data type, strides or blocking). */
     static boolean sameLayout(MemorySegment a, MemorySegment b) {
-        return (int) invoke("dnnl_memory_desc_equal", handles.get("dnnl_memory_desc_equal"), a, b) != 0;
+        return (int) invoke("dnnl_memory_desc_equal", a, b) != 0;
     }
 
     /**
@@ -260,10 +260,9 @@ final class Dnnl {
      * argument {@code arg}: the layout oneDNN chose where the op descriptor said "any".
      */
     static MemorySegment argLayout(Arena arena, MemorySegment pd, int arg) {
-        String name = "dnnl_primitive_desc_query_md";
-        MemorySegment md = (MemorySegment) invoke(name, handles.get(name), pd, QUERY_EXEC_ARG_MD, arg);
+        MemorySegment md = (MemorySegment) invoke("dnnl_primitive_desc_query_md", pd, QUERY_EXEC_ARG_MD, arg);
         if (md.equals(MemorySegment.NULL)) {
-            throw new IllegalStateException(name + " found no memory for argument " + arg);
+            throw new IllegalStateException("dnnl_primitive_desc_query_md found no memory for argument " + arg);
         }
         return arena.allocate(MEMORY_DESC_SIZE, 8).copyFrom(md.reinterpret(MEMORY_DESC_SIZE));
     }
