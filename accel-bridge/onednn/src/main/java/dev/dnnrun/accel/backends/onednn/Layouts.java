@@ -44,7 +44,7 @@ final class Layouts {
         final boolean internal;
         final MemorySegment md;
         final long bytes;
-        /** The dnnl memories over an intermediate value, pointed at its buffer once it is assigned. */
+        /** The dnnl memories over the value; those without data yet are pointed at it once it is known. */
         final List<MemorySegment> mems = new ArrayList<>();
         MemorySegment owned;
 
@@ -84,12 +84,14 @@ final class Layouts {
         this.seg = seg;
         this.graph = graph;
         for (int i = 0; i < graph.inputs().size(); i++) {
-            vals.put(graph.inputs().get(i), new Val(i, -1, false, null, rowMajor(seg.arena, floatShape("input", graph.inputs().get(i)))));
-            seg.inputMemories.add(new ArrayList<>());
+            Val v = new Val(i, -1, false, null, rowMajor(seg.arena, floatShape("input", graph.inputs().get(i))));
+            vals.put(graph.inputs().get(i), v);
+            seg.inputs.add(v);
         }
         for (int i = 0; i < graph.outputs().size(); i++) {
-            vals.put(graph.outputs().get(i), new Val(-1, i, false, null, rowMajor(seg.arena, floatShape("output", graph.outputs().get(i)))));
-            seg.outputMemories.add(new ArrayList<>());
+            Val v = new Val(-1, i, false, null, rowMajor(seg.arena, floatShape("output", graph.outputs().get(i))));
+            vals.put(graph.outputs().get(i), v);
+            seg.outputs.add(v);
         }
     }
 
@@ -256,13 +258,7 @@ final class Layouts {
             throw no("value '" + value + "' has " + v.bytes + " bytes, oneDNN needs " + need);
         }
         MemorySegment m = seg.memory(md, v.owned == null ? MemorySegment.NULL : v.owned);
-        if (v.input >= 0) {
-            seg.inputMemories.get(v.input).add(m);
-        } else if (v.output >= 0) {
-            seg.outputMemories.get(v.output).add(m);
-        } else if (v.internal) {
-            v.mems.add(m);
-        }
+        v.mems.add(m);
         return m;
     }
 

@@ -26,9 +26,9 @@ final class OneDnnSegment extends NativeSegment {
     private final List<MemorySegment> descriptors = new ArrayList<>();
     private final List<MemorySegment> primitives = new ArrayList<>();
     private final List<Step> steps = new ArrayList<>();
-    /** Per segment input (output), the dnnl memories over it. */
-    final List<List<MemorySegment>> inputMemories = new ArrayList<>();
-    final List<List<MemorySegment>> outputMemories = new ArrayList<>();
+    /** The segment's inputs and outputs, whose memories point at dnnrun's buffers at each execute. */
+    final List<Val> inputs = new ArrayList<>();
+    final List<Val> outputs = new ArrayList<>();
     MemorySegment engine = MemorySegment.NULL;
     private MemorySegment stream = MemorySegment.NULL;
     int reorderSteps;
@@ -140,8 +140,8 @@ final class OneDnnSegment extends NativeSegment {
     @Override
     protected void run(MemorySegment[] in, MemorySegment[] out) throws Throwable {
         Dnnl.applyThreads();
-        pointAt(inputMemories, in);
-        pointAt(outputMemories, out);
+        pointAt(inputs, in);
+        pointAt(outputs, out);
         for (Step s : steps) {
             if (s.copyFrom() != null) {
                 Dnnl.check("dnnl_stream_wait", (int) Dnnl.streamWait.invokeExact(stream));
@@ -152,9 +152,9 @@ final class OneDnnSegment extends NativeSegment {
         Dnnl.check("dnnl_stream_wait", (int) Dnnl.streamWait.invokeExact(stream));
     }
 
-    private static void pointAt(List<List<MemorySegment>> memories, MemorySegment[] buffers) throws Throwable {
+    private static void pointAt(List<Val> values, MemorySegment[] buffers) throws Throwable {
         for (int i = 0; i < buffers.length; i++) {
-            for (MemorySegment m : memories.get(i)) {
+            for (MemorySegment m : values.get(i).mems) {
                 Dnnl.check("dnnl_memory_set_data_handle", (int) Dnnl.setDataHandle.invokeExact(m, buffers[i]));
             }
         }
