@@ -34,7 +34,6 @@ final class ExampleSegment implements CompiledSegment {
     private final MemorySegment[] constants; // read in place: dnnrun keeps them valid and unchanged until close
     private final List<Step> steps = new ArrayList<>();
     private final int registers;
-    private long calls, nanos;
     private boolean closed;
 
     ExampleSegment(Segment segment, long elements) throws UnsupportedSegmentException {
@@ -82,7 +81,6 @@ final class ExampleSegment implements CompiledSegment {
         }
         MemorySegment[] in = bind(inputs, inputRegs.length, "input");
         MemorySegment[] out = bind(outputs, outputRegs.length, "output");
-        long start = System.nanoTime();
         float[] r = new float[registers];
         for (long e = 0; e < elements; e++) {
             for (int k = 0; k < in.length; k++) {
@@ -102,8 +100,6 @@ final class ExampleSegment implements CompiledSegment {
                 out[k].setAtIndex(F32, e, r[outputRegs[k]]);
             }
         }
-        calls++;
-        nanos += System.nanoTime() - start;
     }
 
     /** The buffers as segments of exactly the bytes a value has, after checking their number and sizes. */
@@ -121,11 +117,6 @@ final class ExampleSegment implements CompiledSegment {
             r[i] = MemorySegment.ofAddress(bufs[i].memoryAddress()).reinterpret(bytes);
         }
         return r;
-    }
-
-    @Override
-    public synchronized Profile profile() {
-        return new Profile(calls, nanos);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.example.dnnrun;
 
 import static dev.dnnrun.accel.tck.Reference.assertClose;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,7 +42,6 @@ class ExampleAcceleratorTest {
                 }
                 assertClose(q, out[0], 1e-6);
                 assertClose(s, out[1], 1e-6);
-                assertEquals(1, c.profile().calls());
             }
         }
     }

@@ -184,8 +184,6 @@ public abstract class BackendContractTest {
                             Reference.assertClose(expected[i], out.floats(i), tolerance(), "run " + (round + 1) + ", output " + i);
                         }
                     }
-                    CompiledSegment.Profile p = c.profile();
-                    assertTrue((p.calls() == 0 || p.calls() == 2) && p.nanos() >= 0, "the profile counts executions, if any: " + p);
                 }
             }
         });

@@ -1,7 +1,6 @@
 package dev.dnnrun.accel.backends.cuda;
 
 import java.util.List;
-import java.util.Objects;
 
 import dev.dnnrun.accel.Accelerator;
 import dev.dnnrun.accel.CompiledSegment;
@@ -10,8 +9,8 @@ import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.Support;
 import dev.dnnrun.accel.TensorType;
 import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.accel.support.Shapes;
 import dev.dnnrun.tensor.DType;
-import dev.dnnrun.tensor.Tensor;
 
 /**
  * float32 MatMul (2-D) and Gemm on an NVIDIA GPU through cuBLAS, bound with java.lang.foreign. Weights go to the
@@ -69,18 +68,8 @@ public final class CudaAccelerator implements Accelerator {
             if (!s.supported()) {
                 throw new UnsupportedSegmentException(op.describe() + ": " + s.reason());
             }
-            agrees(op, segment);
         }
-        for (TensorType t : segment.valueTypes().values()) {
-            if (!t.isStatic()) {
-                throw new UnsupportedSegmentException("a value has no fixed shape: " + t);
-            }
-            try {
-                Math.multiplyExact(Tensor.elementCount(t.shape()), t.dtype().byteSize);
-            } catch (ArithmeticException e) {
-                throw new UnsupportedSegmentException("a value of " + t + " has more bytes than a long counts");
-            }
-        }
+        Shapes.checkConsistent(segment);
         String reason = unavailableReason();
         if (reason != null) {
             throw new UnsupportedSegmentException(reason);
@@ -92,18 +81,4 @@ public final class CudaAccelerator implements Accelerator {
         }
     }
 
-    /** Buffers are sized from the segment's types: an operator seeing other types would read or write past them. */
-    private static void agrees(OpView op, Segment segment) throws UnsupportedSegmentException {
-        for (int side = 0; side < 2; side++) {
-            List<String> names = side == 0 ? op.inputs() : op.outputs();
-            for (int i = 0; i < names.size(); i++) {
-                TensorType mine = side == 0 ? op.inputType(i) : op.outputType(i);
-                String name = names.get(i);
-                if (!name.isEmpty() && !Objects.equals(mine, segment.typeOf(name))) {
-                    throw new UnsupportedSegmentException(op.describe() + " sees '" + name + "' as " + mine + ", the segment as "
-                                    + segment.typeOf(name));
-                }
-            }
-        }
-    }
 }

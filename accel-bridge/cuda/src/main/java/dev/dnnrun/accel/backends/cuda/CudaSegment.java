@@ -8,16 +8,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.arrow.memory.ArrowBuf;
-
-import dev.dnnrun.accel.CompiledSegment;
 import dev.dnnrun.accel.OpView;
 import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.TensorType;
+import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.accel.support.NativeSegment;
 import dev.dnnrun.tensor.Tensor;
 
 /** A compiled MatMul/Gemm chain: device buffers for every value, the weights already uploaded. */
-final class CudaSegment implements CompiledSegment {
+final class CudaSegment extends NativeSegment {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /** Where a Gemm's C comes from before the sgemm adds beta * y: nothing, a device buffer, or a segment input. */
@@ -28,27 +27,24 @@ final class CudaSegment implements CompiledSegment {
     private final long cublas;
     private final List<Long> allocations = new ArrayList<>();
     private final Arena host = Arena.ofShared(); // scratch for C expanded from a segment input
-    private final long[] inputDevice, inputBytes, outputDevice, outputBytes;
+    private final long[] inputDevice, outputDevice;
     private final List<Step> steps = new ArrayList<>();
     private final MemorySegment[] biasScratch;
     /** Bytes of each device buffer, by value name: checked against every use before a kernel reads it. */
     private final Map<String, Long> deviceBytes = new HashMap<>();
-    private long calls, nanos;
-    private boolean closed;
 
-    CudaSegment(Segment segment) {
+    CudaSegment(Segment segment) throws UnsupportedSegmentException {
+        super(segment);
         long handle = 0;
         try {
             handle = Cuda.cublasCreate();
             Map<String, Long> device = new HashMap<>();
             int nIn = segment.inputs().size();
             inputDevice = new long[nIn];
-            inputBytes = new long[nIn];
             for (int i = 0; i < nIn; i++) {
-                inputBytes[i] = bytes(segment.inputTypes().get(i));
-                inputDevice[i] = alloc(inputBytes[i]);
+                inputDevice[i] = alloc(inputBytes(i));
                 device.put(segment.inputs().get(i), inputDevice[i]);
-                deviceBytes.put(segment.inputs().get(i), inputBytes[i]);
+                deviceBytes.put(segment.inputs().get(i), inputBytes(i));
             }
             biasScratch = new MemorySegment[segment.ops().size()];
             for (OpView op : segment.ops()) {
@@ -56,14 +52,12 @@ final class CudaSegment implements CompiledSegment {
             }
             int nOut = segment.outputs().size();
             outputDevice = new long[nOut];
-            outputBytes = new long[nOut];
             for (int i = 0; i < nOut; i++) {
                 Long d = device.get(segment.outputs().get(i));
                 if (d == null) {
                     throw new IllegalArgumentException("output '" + segment.outputs().get(i) + "' is not computed here");
                 }
                 outputDevice[i] = d;
-                outputBytes[i] = bytes(segment.outputTypes().get(i));
             }
         } catch (RuntimeException e) {
             try {
@@ -164,30 +158,14 @@ final class CudaSegment implements CompiledSegment {
     }
 
     @Override
-    public synchronized void execute(ArrowBuf[] in, ArrowBuf[] out) {
-        if (closed) {
-            throw new IllegalStateException("segment closed");
-        }
-        if (in.length != inputDevice.length || out.length != outputDevice.length) {
-            throw new IllegalArgumentException("segment takes " + inputDevice.length + " inputs and "
-                            + outputDevice.length + " outputs, got " + in.length + " and " + out.length);
-        }
+    protected void run(MemorySegment[] in, MemorySegment[] out) {
         for (int i = 0; i < in.length; i++) {
-            checkCapacity(in[i], inputBytes[i], "input", i);
-        }
-        for (int i = 0; i < out.length; i++) {
-            checkCapacity(out[i], outputBytes[i], "output", i);
-        }
-        long start = System.nanoTime();
-        for (int i = 0; i < in.length; i++) {
-            Cuda.memcpy(inputDevice[i], in[i].memoryAddress(), inputBytes[i], Cuda.MEMCPY_HOST_TO_DEVICE);
+            Cuda.memcpy(inputDevice[i], in[i].address(), inputBytes(i), Cuda.MEMCPY_HOST_TO_DEVICE);
         }
         for (int s = 0; s < steps.size(); s++) {
             Step st = steps.get(s);
             if (st.biasInput >= 0) {
-                MemorySegment c = MemorySegment.ofAddress(in[st.biasInput].memoryAddress())
-                                .reinterpret(inputBytes[st.biasInput]);
-                expand(c, st.biasShape, st.rows, st.cols, biasScratch[s]);
+                expand(in[st.biasInput], st.biasShape, st.rows, st.cols, biasScratch[s]);
                 Cuda.memcpy(st.y, biasScratch[s].address(), st.yBytes, Cuda.MEMCPY_HOST_TO_DEVICE);
             } else if (st.biasDevice != 0) {
                 Cuda.memcpy(st.y, st.biasDevice, st.yBytes, Cuda.MEMCPY_DEVICE_TO_DEVICE);
@@ -196,24 +174,13 @@ final class CudaSegment implements CompiledSegment {
         }
         // cudaMemcpy to the host waits for the sgemms queued before it on the default stream.
         for (int i = 0; i < out.length; i++) {
-            Cuda.memcpy(out[i].memoryAddress(), outputDevice[i], outputBytes[i], Cuda.MEMCPY_DEVICE_TO_HOST);
+            Cuda.memcpy(out[i].address(), outputDevice[i], outputBytes(i), Cuda.MEMCPY_DEVICE_TO_HOST);
         }
-        calls++;
-        nanos += System.nanoTime() - start;
     }
 
     @Override
-    public synchronized Profile profile() {
-        return new Profile(calls, nanos);
-    }
-
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return; // a second cublasDestroy or cudaFree would free native memory twice
-        }
-        closed = true;
-        freeAll(cublas);
+    protected void release() {
+        freeAll(cublas); // NativeSegment calls it once: a second cudaFree would free native memory twice
     }
 
     /** Frees everything even when a call fails (after a sticky CUDA error every call does); rethrows the first failure. */
@@ -250,13 +217,6 @@ final class CudaSegment implements CompiledSegment {
 
     private static long bytes(TensorType t) {
         return Tensor.elementCount(t.shape()) * t.dtype().byteSize;
-    }
-
-    private static void checkCapacity(ArrowBuf buf, long bytes, String what, int i) {
-        if (buf == null || buf.capacity() < bytes) {
-            throw new IllegalArgumentException(what + " " + i + " holds " + (buf == null ? "nothing" : buf.capacity())
-                            + " bytes, needs " + bytes);
-        }
     }
 
     /** C (rank 0-2) must broadcast to rows x cols: sizes aligned from the right, each 1 or equal. */

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -41,26 +42,19 @@ final class Dnnl {
     static final int STREAM_DEFAULT = 1;
     static final int FORWARD_INFERENCE = 96;
     static final int CONVOLUTION_DIRECT = 1;
-    static final int ELTWISE_RELU = 31;
-    static final int ELTWISE_TANH = 47;
-    static final int ELTWISE_ABS = 95;
-    static final int ELTWISE_SQRT = 111;
-    static final int ELTWISE_LOGISTIC = 175;
-    static final int ELTWISE_EXP = 191;
-    static final int ELTWISE_CLIP = 255;
     static final int POOLING_MAX = 511;
     static final int POOLING_AVG_INCLUDE_PADDING = 767;
     static final int POOLING_AVG_EXCLUDE_PADDING = 1023;
-    static final int BINARY_ADD = 0x1fff0;
-    static final int BINARY_MUL = 0x1fff1;
-    static final int BINARY_MAX = 0x1fff2;
-    static final int BINARY_MIN = 0x1fff3;
-    static final int BINARY_DIV = 0x1fff4;
-    static final int BINARY_SUB = 0x1fff5;
     static final int LRN_ACROSS_CHANNELS = 0xaff;
     static final int USE_GLOBAL_STATS = 1;
     static final int USE_SCALE = 8;
     static final int USE_SHIFT = 16;
+    /** The eltwise algorithm of each ONNX op oneDNN runs as one (LeakyRelu is relu with a slope). */
+    static final Map<String, Integer> ELTWISE = Map.of("Relu", 31, "LeakyRelu", 31, "Tanh", 47, "Abs", 95, "Sqrt", 111, "Sigmoid", 175,
+                    "Exp", 191, "Clip", 255);
+    /** The binary algorithm of each ONNX op oneDNN runs as one. */
+    static final Map<String, Integer> BINARY = Map.of("Add", 0x1fff0, "Sum", 0x1fff0, "Mul", 0x1fff1, "Max", 0x1fff2, "Min", 0x1fff3,
+                    "Div", 0x1fff4, "Sub", 0x1fff5);
 
     // Execution argument kinds.
     static final int ARG_SRC = 1;
@@ -87,17 +81,12 @@ final class Dnnl {
     static final MethodHandle execute;
     static final MethodHandle setDataHandle;
     static final MethodHandle streamWait;
-    private static final MethodHandle mdSize;
-    private static final MethodHandle mdEqual;
-    private static final MethodHandle queryMd;
-    /** OpenMP threads from {@code dnnrun.onednn.threads}, or 0 for OpenMP's default. */
-    private static final int threads;
+    /** omp_set_num_threads with the configured count bound, or null when {@link #THREADS_PROPERTY} is unset. */
     private static final MethodHandle ompSetNumThreads;
 
     static {
         String why = null;
-        MethodHandle ex = null, set = null, wait = null, size = null, equal = null, query = null, omp = null;
-        int nthreads = 0;
+        MethodHandle omp = null;
         try {
             SymbolLookup lib = SymbolLookup.libraryLookup(LIBRARY, Arena.global());
             var P = ValueLayout.ADDRESS;
@@ -134,16 +123,16 @@ final class Dnnl {
             bind(lib, "dnnl_primitive_desc_destroy", P);
             bind(lib, "dnnl_primitive_create", P, P);
             bind(lib, "dnnl_primitive_destroy", P);
-            ex = bind(lib, "dnnl_primitive_execute", P, P, I, P);
-            set = bind(lib, "dnnl_memory_set_data_handle", P, P);
-            wait = bind(lib, "dnnl_stream_wait", P);
-            size = Linker.nativeLinker().downcallHandle(lib.findOrThrow("dnnl_memory_desc_get_size"), FunctionDescriptor.of(L, P));
-            equal = Linker.nativeLinker().downcallHandle(lib.findOrThrow("dnnl_memory_desc_equal"), FunctionDescriptor.of(I, P, P));
-            query = Linker.nativeLinker().downcallHandle(lib.findOrThrow("dnnl_primitive_desc_query_md"), FunctionDescriptor.of(P, P, I, I));
+            bind(lib, "dnnl_primitive_execute", P, P, I, P);
+            bind(lib, "dnnl_memory_set_data_handle", P, P);
+            bind(lib, "dnnl_stream_wait", P);
+            handles.put("dnnl_memory_desc_get_size", downcall(lib.findOrThrow("dnnl_memory_desc_get_size"), FunctionDescriptor.of(L, P)));
+            handles.put("dnnl_memory_desc_equal", downcall(lib.findOrThrow("dnnl_memory_desc_equal"), FunctionDescriptor.of(I, P, P)));
+            handles.put("dnnl_primitive_desc_query_md", downcall(lib.findOrThrow("dnnl_primitive_desc_query_md"), FunctionDescriptor.of(P, P, I, I)));
             String prop = System.getProperty(THREADS_PROPERTY);
             if (prop != null) {
-                nthreads = parseThreads(prop);
-                omp = Linker.nativeLinker().downcallHandle(ompSymbol(lib), FunctionDescriptor.ofVoid(I));
+                int n = parseThreads(prop);
+                omp = MethodHandles.insertArguments(downcall(ompSymbol(lib), FunctionDescriptor.ofVoid(I)), 0, n);
             }
         } catch (ThreadsException e) {
             why = e.getMessage();
@@ -153,13 +142,9 @@ final class Dnnl {
             why = LIBRARY + " unusable: " + t;
         }
         unavailable = why;
-        execute = ex;
-        setDataHandle = set;
-        streamWait = wait;
-        mdSize = size;
-        mdEqual = equal;
-        queryMd = query;
-        threads = nthreads;
+        execute = handles.get("dnnl_primitive_execute");
+        setDataHandle = handles.get("dnnl_memory_set_data_handle");
+        streamWait = handles.get("dnnl_stream_wait");
         ompSetNumThreads = omp;
     }
 
@@ -211,51 +196,42 @@ final class Dnnl {
             return;
         }
         try {
-            ompSetNumThreads.invokeExact(threads);
+            ompSetNumThreads.invokeExact();
         } catch (Throwable t) {
             throw new IllegalStateException("omp_set_num_threads failed: " + t, t);
         }
     }
 
-    /** The configured OpenMP thread count, 0 when left to OpenMP. */
-    static int threads() {
-        return threads;
-    }
-
     private Dnnl() {
     }
 
-    private static MethodHandle bind(SymbolLookup lib, String name, ValueLayout... args) {
-        MethodHandle h = Linker.nativeLinker().downcallHandle(lib.findOrThrow(name),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, args));
-        handles.put(name, h);
-        return h;
+    private static MethodHandle downcall(MemorySegment symbol, FunctionDescriptor fd) {
+        return Linker.nativeLinker().downcallHandle(symbol, fd);
     }
 
-    /** Calls {@code name} (compile-time paths only: boxes its arguments) and checks its status. */
-    static void call(String name, Object... args) {
-        int status;
+    private static void bind(SymbolLookup lib, String name, ValueLayout... args) {
+        handles.put(name, downcall(lib.findOrThrow(name), FunctionDescriptor.of(ValueLayout.JAVA_INT, args)));
+    }
+
+    /** Calls {@code name} with boxed arguments (compile-time paths only). */
+    private static Object invoke(String name, Object... args) {
         try {
-            status = (int) handles.get(name).invokeWithArguments(args);
+            return handles.get(name).invokeWithArguments(args);
         } catch (Throwable t) {
             throw new IllegalStateException(name + " failed: " + t, t);
         }
-        check(name, status);
     }
 
+    /** Calls {@code name} and checks its status. */
+    static void call(String name, Object... args) {
+        check(name, (int) invoke(name, args));
+    }
+
+    /** Throws, naming the call, unless {@code status} is dnnl_success. */
     static void check(String name, int status) {
         if (status != 0) {
             String s = status > 0 && status < STATUS.length ? STATUS[status] : "status " + status;
-            throw new DnnlException(name + " returned dnnl_" + s);
-        }
-    }
-
-    /** A call that oneDNN rejected, e.g. an unimplemented combination of shapes and attributes. */
-    static final class DnnlException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        DnnlException(String message) {
-            super(message);
+            throw new IllegalStateException(name + " returned dnnl_" + s);
         }
     }
 
@@ -271,20 +247,12 @@ final class Dnnl {
 
     /** Bytes a memory with descriptor {@code md} spans. */
     static long memoryDescSize(MemorySegment md) {
-        try {
-            return (long) mdSize.invokeExact(md);
-        } catch (Throwable t) {
-            throw new IllegalStateException("dnnl_memory_desc_get_size failed: " + t, t);
-        }
+        return (long) invoke("dnnl_memory_desc_get_size", md);
     }
 
     /** Whether two memory descriptors describe the same layout (dims, data type, strides or blocking). */
     static boolean sameLayout(MemorySegment a, MemorySegment b) {
-        try {
-            return (int) mdEqual.invokeExact(a, b) != 0;
-        } catch (Throwable t) {
-            throw new IllegalStateException("dnnl_memory_desc_equal failed: " + t, t);
-        }
+        return (int) invoke("dnnl_memory_desc_equal", a, b) != 0;
     }
 
     /**
@@ -292,14 +260,9 @@ final class Dnnl {
      * argument {@code arg}: the layout oneDNN chose where the op descriptor said "any".
      */
     static MemorySegment argLayout(Arena arena, MemorySegment pd, int arg) {
-        MemorySegment md;
-        try {
-            md = (MemorySegment) queryMd.invokeExact(pd, QUERY_EXEC_ARG_MD, arg);
-        } catch (Throwable t) {
-            throw new IllegalStateException("dnnl_primitive_desc_query_md failed: " + t, t);
-        }
+        MemorySegment md = (MemorySegment) invoke("dnnl_primitive_desc_query_md", pd, QUERY_EXEC_ARG_MD, arg);
         if (md.equals(MemorySegment.NULL)) {
-            throw new DnnlException("dnnl_primitive_desc_query_md found no memory for argument " + arg);
+            throw new IllegalStateException("dnnl_primitive_desc_query_md found no memory for argument " + arg);
         }
         return arena.allocate(MEMORY_DESC_SIZE, 8).copyFrom(md.reinterpret(MEMORY_DESC_SIZE));
     }

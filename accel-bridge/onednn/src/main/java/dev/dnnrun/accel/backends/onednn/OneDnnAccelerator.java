@@ -2,8 +2,9 @@ package dev.dnnrun.accel.backends.onednn;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import dev.dnnrun.accel.Accelerator;
 import dev.dnnrun.accel.CompiledSegment;
@@ -13,6 +14,8 @@ import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.Support;
 import dev.dnnrun.accel.TensorType;
 import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.accel.support.Shapes;
+import dev.dnnrun.accel.support.Window;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
@@ -21,7 +24,7 @@ import dev.dnnrun.tensor.Tensor;
  * (also global), eltwise, BatchNormalization, Add and two-input Sum, Concat, Softmax, and the reshapes (Reshape,
  * Flatten, Squeeze, Unsqueeze: a copy of row-major bytes, which keeps them from splitting a segment). Segment inputs
  * and outputs are the Arrow buffers themselves; inside a segment values keep the layouts oneDNN prefers (see
- * OneDnnSegment). A Conv/MatMul/Gemm followed in the segment by eltwise ops and same-shape Adds/Sums (e.g. ResNet's
+ * Layouts). A Conv/MatMul/Gemm followed in the segment by eltwise ops and same-shape Adds/Sums (e.g. ResNet's
  * Conv → Sum(residual) → Relu) runs as one primitive with post-ops.
  *
  * <p>Threads: Debian's oneDNN runs on OpenMP (libgomp), which by default uses one thread per core (or
@@ -31,15 +34,13 @@ import dev.dnnrun.tensor.Tensor;
  * oneDNN without OpenMP, makes the backend unavailable with the reason.
  */
 public final class OneDnnAccelerator implements Accelerator {
-    static final Set<String> ELTWISE = Set.of("Relu", "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Exp", "Sqrt", "Abs");
-    static final Set<String> OPS = Set.of("Conv", "MatMul", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
-                    "BatchNormalization", "LRN", "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min", "Concat", "Softmax", "Transpose", "Relu",
-                    "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Exp", "Sqrt", "Abs", "Reshape", "Flatten", "Squeeze", "Unsqueeze");
-    /** Elementwise ops of two inputs, and whether the inputs may swap (oneDNN broadcasts only the second). */
-    static final Map<String, Boolean> BINARY = Map.of("Add", true, "Sum", true, "Mul", true, "Max", true, "Min", true, "Sub", false,
-                    "Div", false);
     /** Ops that only rename the dims of row-major bytes; their other inputs (shape, axes) must be constants. */
     static final Set<String> RESHAPES = Set.of("Reshape", "Flatten", "Squeeze", "Unsqueeze");
+    /** Binary ops whose inputs may not swap (oneDNN broadcasts only the second). */
+    static final Set<String> ORDERED = Set.of("Sub", "Div");
+    static final Set<String> OPS = Stream.of(Set.of("Conv", "MatMul", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
+                    "BatchNormalization", "LRN", "Concat", "Softmax", "Transpose"), RESHAPES, Dnnl.ELTWISE.keySet(), Dnnl.BINARY.keySet())
+                    .flatMap(Set::stream).collect(Collectors.toUnmodifiableSet());
 
     @Override
     public String name() {
@@ -150,8 +151,8 @@ public final class OneDnnAccelerator implements Accelerator {
                 if (in.length != 2) {
                     throw no(type + " of " + in.length + " inputs: only two");
                 }
-                boolean swaps = BINARY.get(type);
-                if (!broadcastsTo(in[1], in[0]) && !(swaps && broadcastsTo(in[0], in[1]))) {
+                boolean swaps = !ORDERED.contains(type);
+                if (!Shapes.broadcastsTo(in[1], in[0]) && !(swaps && Shapes.broadcastsTo(in[0], in[1]))) {
                     throw no(type + " of " + Arrays.toString(in[0]) + " and " + Arrays.toString(in[1])
                                     + (swaps ? ": only same shapes or one side broadcast to the other" : ": only the second input may broadcast"));
                 }
@@ -199,10 +200,10 @@ public final class OneDnnAccelerator implements Accelerator {
     static int concatAxis(OpView op, long[][] in) throws UnsupportedSegmentException {
         int rank = in[0].length;
         long axis = op.intAttr("axis", Long.MIN_VALUE);
-        if (axis == Long.MIN_VALUE || axis < -rank || axis >= rank) {
-            throw no("Concat axis " + (axis == Long.MIN_VALUE ? "missing" : axis) + " for rank " + rank);
+        if (axis == Long.MIN_VALUE) {
+            throw no("Concat axis missing for rank " + rank);
         }
-        int a = (int) (axis < 0 ? axis + rank : axis);
+        int a = Shapes.axis("Concat", axis, rank);
         for (long[] s : in) {
             for (int d = 0; d < rank; d++) {
                 if (s == null || s.length != rank || (d != a && s[d] >= 0 && in[0][d] >= 0 && s[d] != in[0][d])) {
@@ -218,35 +219,14 @@ public final class OneDnnAccelerator implements Accelerator {
      * trailing dims; that is one oneDNN axis only when the dims after it are 1 (e.g. [N, 1000, 1, 1], axis 1).
      */
     static int softmaxAxis(OpView op, long[] x) throws UnsupportedSegmentException {
-        int rank = x.length;
-        long axis = op.intAttr("axis", op.opsetVersion() >= 13 ? -1 : 1);
-        if (rank == 0 || axis < -rank || axis >= rank) {
-            throw no("Softmax axis " + axis + " for rank " + rank);
-        }
-        int a = (int) (axis < 0 ? axis + rank : axis);
-        if (op.opsetVersion() < 13) {
-            for (int d = a + 1; d < rank; d++) {
-                if (x[d] != 1) {
-                    throw no("Softmax-" + op.opsetVersion() + " over the flattened dims " + a + ".." + (rank - 1) + " of "
-                                    + Arrays.toString(x) + ": only one non-trivial axis");
-                }
+        int a = Shapes.axis("Softmax", op.intAttr("axis", op.opsetVersion() >= 13 ? -1 : 1), x.length);
+        for (int d = a + 1; d < x.length && op.opsetVersion() < 13; d++) {
+            if (x[d] != 1) {
+                throw no("Softmax-" + op.opsetVersion() + " over the flattened dims " + a + ".." + (x.length - 1) + " of "
+                                + Arrays.toString(x) + ": only one non-trivial axis");
             }
         }
         return a;
-    }
-
-    /** True when {@code small} broadcasts (numpy rules) to exactly {@code big}. */
-    static boolean broadcastsTo(long[] small, long[] big) {
-        if (small.length > big.length) {
-            return false;
-        }
-        for (int i = 1; i <= small.length; i++) {
-            long s = small[small.length - i], b = big[big.length - i];
-            if (s != 1 && s != b) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static void gemm(OpView op, long[][] in) throws UnsupportedSegmentException {
@@ -290,74 +270,6 @@ public final class OneDnnAccelerator implements Accelerator {
         return new float[] { lo, hi };
     }
 
-    /** Spatial parameters of a 2-D Conv or pooling, with ONNX pads resolved for the input size. */
-    record Window(long[] kernel, long[] strides, long[] dilations, long[] padL, long[] padR) {
-        /** Output size along spatial axis i, as oneDNN computes it (floor). */
-        long outSize(long in, int i) {
-            long k = (kernel[i] - 1) * dilations[i] + 1;
-            return (in + padL[i] + padR[i] - k) / strides[i] + 1;
-        }
-    }
-
-    static Window window(OpView op, long[] kernel, long[] x) throws UnsupportedSegmentException {
-        String t = op.opType();
-        long[] strides = ints(op, "strides", 1);
-        long[] dil = ints(op, "dilations", 1);
-        for (int i = 0; i < 2; i++) {
-            if (strides[i] < 1 || dil[i] < 1 || kernel[i] < 1) {
-                throw no(t + " with strides " + Arrays.toString(strides) + ", dilations " + Arrays.toString(dil) + ", kernel "
-                                + Arrays.toString(kernel));
-            }
-        }
-        long[] padL = new long[2], padR = new long[2];
-        String auto = op.stringAttr("auto_pad", "NOTSET");
-        switch (auto) {
-            case "NOTSET" -> {
-                long[] pads = op.intsAttr("pads");
-                if (pads != null) {
-                    if (pads.length != 4) {
-                        throw no(t + " pads of length " + pads.length + " for 2 spatial axes");
-                    }
-                    for (int i = 0; i < 2; i++) {
-                        padL[i] = pads[i];
-                        padR[i] = pads[i + 2];
-                        if (padL[i] < 0 || padR[i] < 0) {
-                            throw no(t + " with negative pads " + Arrays.toString(pads));
-                        }
-                    }
-                }
-            }
-            case "VALID" -> {
-            }
-            case "SAME_UPPER", "SAME_LOWER" -> {
-                for (int i = 0; i < 2; i++) {
-                    long in = x[i + 2];
-                    if (in < 0) {
-                        continue; // known at compile
-                    }
-                    long outSize = (in + strides[i] - 1) / strides[i];
-                    long total = Math.max(0, (outSize - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1 - in);
-                    long small = total / 2;
-                    padL[i] = auto.equals("SAME_UPPER") ? small : total - small;
-                    padR[i] = total - padL[i];
-                }
-            }
-            default -> throw no(t + " auto_pad=" + auto);
-        }
-        return new Window(kernel, strides, dil, padL, padR);
-    }
-
-    private static long[] ints(OpView op, String name, long def) throws UnsupportedSegmentException {
-        long[] v = op.intsAttr(name);
-        if (v == null) {
-            return new long[] { def, def };
-        }
-        if (v.length != 2) {
-            throw no(op.opType() + " " + name + " of length " + v.length + ": only 2-D");
-        }
-        return v;
-    }
-
     static Window conv(OpView op, long[] x, long[] w, long[] y) throws UnsupportedSegmentException {
         if (x.length != 4 || w.length != 4) {
             throw no("Conv of rank " + x.length + ": only 2-D (NCHW)");
@@ -375,8 +287,8 @@ public final class OneDnnAccelerator implements Accelerator {
         if (kernel[0] < 0 || kernel[1] < 0) {
             return null; // load time, weights' shape unknown
         }
-        Window win = window(op, kernel, x);
-        checkOut(op, win, x, y, y.length == 4 && (y[1] < 0 || w[0] < 0 || y[1] == w[0]));
+        Window win = Window.of(op, kernel, x);
+        checkOut(op, win, x, y, w[0]);
         return win;
     }
 
@@ -396,25 +308,23 @@ public final class OneDnnAccelerator implements Accelerator {
         if (kernel == null || kernel.length != 2) {
             throw no(t + " kernel_shape " + Arrays.toString(kernel) + ": only 2-D");
         }
-        Window win = window(op, kernel, x);
-        boolean ceil = op.intAttr("ceil_mode", 0) != 0;
+        Window win = Window.of(op, kernel, x);
         try {
-            checkOut(op, win, x, y, y.length == 4);
+            checkOut(op, win, x, y, x[1]);
         } catch (UnsupportedSegmentException e) {
-            throw ceil ? no(t + " ceil_mode=1 (its output size differs from oneDNN's)") : e;
+            throw op.intAttr("ceil_mode", 0) != 0 ? no(t + " ceil_mode=1 (its output size differs from oneDNN's)") : e;
         }
         return win;
     }
 
-    private static void checkOut(OpView op, Window win, long[] x, long[] y, boolean channelsFit) throws UnsupportedSegmentException {
-        boolean ok = channelsFit && (y[0] < 0 || x[0] < 0 || y[0] == x[0]);
-        for (int i = 0; i < 2 && ok; i++) {
-            long want = win.outSize(x[i + 2], i);
-            ok = x[i + 2] < 0 || y[i + 2] < 0 || (want == y[i + 2] && want > 0);
+    /** {@code y} must be what the window makes of {@code x}, with {@code channels} channels (sizes -1 match anything). */
+    private static void checkOut(OpView op, Window win, long[] x, long[] y, long channels) throws UnsupportedSegmentException {
+        if (!win.fits(x, y) || !agree(y[0], x[0]) || !agree(y[1], channels)) {
+            throw no(op.opType() + " output " + Arrays.toString(y) + " does not match input " + Arrays.toString(x) + " with its window");
         }
-        if (!ok) {
-            throw no(op.opType() + " output " + Arrays.toString(y) + " does not match input " + Arrays.toString(x)
-                            + " with its window");
-        }
+    }
+
+    private static boolean agree(long a, long b) {
+        return a < 0 || b < 0 || a == b;
     }
 }

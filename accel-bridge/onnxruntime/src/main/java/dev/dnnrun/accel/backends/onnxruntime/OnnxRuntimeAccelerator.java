@@ -3,7 +3,6 @@ package dev.dnnrun.accel.backends.onnxruntime;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 import dev.dnnrun.accel.Accelerator;
@@ -13,6 +12,7 @@ import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.Support;
 import dev.dnnrun.accel.TensorType;
 import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.accel.support.Shapes;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
@@ -153,9 +153,7 @@ public final class OnnxRuntimeAccelerator implements Accelerator {
         }
         checkBoundary(segment.inputs(), segment.inputTypes(), "input");
         checkBoundary(segment.outputs(), segment.outputTypes(), "output");
-        for (OpView op : segment.ops()) {
-            agrees(op, segment);
-        }
+        Shapes.checkConsistent(segment);
         long constantBytes = 0;
         for (Tensor t : segment.constants().values()) {
             constantBytes += t.byteSize();
@@ -177,7 +175,12 @@ public final class OnnxRuntimeAccelerator implements Accelerator {
             options.setOptimizationLevel(OptLevel.ALL_OPT);
             options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             OrtSession session = env.createSession(model, options);
-            return new OrtSegment(env, session, segment);
+            try {
+                return new OrtSegment(env, session, segment);
+            } catch (UnsupportedSegmentException | RuntimeException e) {
+                session.close();
+                throw e;
+            }
         } catch (OrtException e) {
             throw new UnsupportedSegmentException("ONNX Runtime refused segment " + segment.id() + ": " + e.getMessage(), e);
         }
@@ -207,21 +210,4 @@ public final class OnnxRuntimeAccelerator implements Accelerator {
         }
     }
 
-    /**
-     * The model is written from the segment's types; an operator that sees other types makes the segment
-     * inconsistent, and ONNX Runtime would run it with shapes the caller's buffers do not have.
-     */
-    private static void agrees(OpView op, Segment segment) throws UnsupportedSegmentException {
-        for (int side = 0; side < 2; side++) {
-            List<String> names = side == 0 ? op.inputs() : op.outputs();
-            for (int i = 0; i < names.size(); i++) {
-                TensorType mine = side == 0 ? op.inputType(i) : op.outputType(i);
-                String name = names.get(i);
-                if (!name.isEmpty() && !Objects.equals(mine, segment.typeOf(name))) {
-                    throw new UnsupportedSegmentException(op.describe() + " sees '" + name + "' as " + mine + ", the segment as "
-                                    + segment.typeOf(name));
-                }
-            }
-        }
-    }
 }

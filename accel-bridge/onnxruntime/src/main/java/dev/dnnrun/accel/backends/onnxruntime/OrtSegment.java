@@ -1,14 +1,13 @@
 package dev.dnnrun.accel.backends.onnxruntime;
 
+import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.apache.arrow.memory.ArrowBuf;
-
-import dev.dnnrun.accel.CompiledSegment;
 import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.TensorType;
-import dev.dnnrun.tensor.Tensor;
+import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.accel.support.NativeSegment;
 
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
@@ -22,21 +21,17 @@ import ai.onnxruntime.OrtSession;
  * buffers. The wrappers are kept while dnnrun hands over the same addresses, which is the common case once its
  * memory plan has settled.
  */
-final class OrtSegment implements CompiledSegment {
+final class OrtSegment extends NativeSegment {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final Slot[] inputs;
     private final Slot[] outputs;
-    private long calls;
-    private long nanos;
-    private boolean closed;
 
     /** A segment input or output: its ORT name and type, and the wrapper made for the last buffer seen. */
     private static final class Slot {
         final String name;
         final long[] shape;
         final OnnxJavaType type;
-        final int bytes;
         long address = -1;
         OnnxTensor tensor;
 
@@ -44,18 +39,14 @@ final class OrtSegment implements CompiledSegment {
             this.name = name;
             this.shape = t.shape().clone();
             this.type = OnnxRuntimeAccelerator.JAVA_TYPES.get(t.dtype());
-            this.bytes = Math.toIntExact(Tensor.elementCount(shape) * t.dtype().byteSize);
         }
 
-        OnnxTensor wrap(OrtEnvironment env, ArrowBuf buf) throws OrtException {
-            if (buf == null || buf.capacity() < bytes) {
-                throw new IllegalArgumentException("buffer for '" + name + "' holds "
-                                + (buf == null ? "nothing" : buf.capacity() + " bytes") + ", needs " + bytes);
-            }
-            if (tensor == null || buf.memoryAddress() != address) {
+        /** A tensor over {@code buf} (sized by NativeSegment, under 2 GiB by OnnxRuntimeAccelerator's check). */
+        OnnxTensor wrap(OrtEnvironment env, MemorySegment buf) throws OrtException {
+            if (tensor == null || buf.address() != address) {
                 close();
-                tensor = OnnxTensor.createTensor(env, buf.nioBuffer(0, bytes), shape, type);
-                address = buf.memoryAddress();
+                tensor = OnnxTensor.createTensor(env, buf.asByteBuffer(), shape, type);
+                address = buf.address();
             }
             return tensor;
         }
@@ -69,7 +60,8 @@ final class OrtSegment implements CompiledSegment {
         }
     }
 
-    OrtSegment(OrtEnvironment env, OrtSession session, Segment segment) {
+    OrtSegment(OrtEnvironment env, OrtSession session, Segment segment) throws UnsupportedSegmentException {
+        super(segment);
         this.env = env;
         this.session = session;
         this.inputs = new Slot[segment.inputs().size()];
@@ -82,17 +74,9 @@ final class OrtSegment implements CompiledSegment {
         }
     }
 
-    // Synchronized: the wrapper cache is per segment, and ORT would race on shared output buffers anyway.
+    // NativeSegment serialises runs: the wrapper cache is per segment, and ORT would race on shared outputs anyway.
     @Override
-    public synchronized void execute(ArrowBuf[] in, ArrowBuf[] out) throws OrtException {
-        if (closed) { // a wrapper made now would never be closed
-            throw new IllegalStateException("segment closed");
-        }
-        if (in.length != inputs.length || out.length != outputs.length) {
-            throw new IllegalArgumentException("segment takes " + inputs.length + " inputs and " + outputs.length
-                            + " outputs, got " + in.length + " and " + out.length);
-        }
-        long start = System.nanoTime();
+    protected void run(MemorySegment[] in, MemorySegment[] out) throws OrtException {
         Map<String, OnnxTensor> feeds = new HashMap<>();
         for (int i = 0; i < inputs.length; i++) {
             feeds.put(inputs[i].name, inputs[i].wrap(env, in[i]));
@@ -102,23 +86,11 @@ final class OrtSegment implements CompiledSegment {
             pinned.put(outputs[i].name, outputs[i].wrap(env, out[i]));
         }
         // The result does not own pinned outputs: closing it leaves our wrappers (and dnnrun's buffers) alone.
-        try (OrtSession.Result result = session.run(feeds, pinned)) {
-            calls++;
-            nanos += System.nanoTime() - start;
-        }
+        session.run(feeds, pinned).close();
     }
 
     @Override
-    public synchronized Profile profile() {
-        return new Profile(calls, nanos);
-    }
-
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return; // ORT refuses to close a session twice
-        }
-        closed = true;
+    protected void release() {
         for (Slot s : inputs) {
             s.close();
         }

@@ -13,8 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.arrow.memory.ArrowBuf;
-
 import dev.dnnrun.accel.Accelerator;
 import dev.dnnrun.accel.CompiledSegment;
 import dev.dnnrun.accel.OpView;
@@ -22,6 +20,7 @@ import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.Support;
 import dev.dnnrun.accel.TensorType;
 import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.accel.support.NativeSegment;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
@@ -207,15 +206,10 @@ public final class OpenBlasAccelerator implements Accelerator {
     }
 
     /** The ops of a segment as sgemm calls over input, output and temporary buffers. */
-    private static final class Compiled implements CompiledSegment {
+    private static final class Compiled extends NativeSegment {
         private final Arena arena = Arena.ofShared();
         private final List<Step> steps = new ArrayList<>();
-        private final long[] inputBytes;
-        private final long[] outputBytes;
         private final Map<String, Loc> locs = new HashMap<>();
-        private long calls;
-        private long nanos;
-        private boolean closed;
 
         /** Where a value lives: an execute input or output (by index), or a compile-time buffer. */
         private record Loc(int input, int output, MemorySegment owned, long bytes) {
@@ -225,17 +219,15 @@ public final class OpenBlasAccelerator implements Accelerator {
         }
 
         Compiled(Segment seg) throws UnsupportedSegmentException {
-            inputBytes = bytes(seg.inputTypes(), "input");
-            outputBytes = bytes(seg.outputTypes(), "output");
+            super(seg);
             for (int i = 0; i < seg.inputs().size(); i++) {
-                locs.put(seg.inputs().get(i), new Loc(i, -1, null, inputBytes[i]));
+                locs.put(seg.inputs().get(i), new Loc(i, -1, null, inputBytes(i)));
             }
             for (int i = 0; i < seg.outputs().size(); i++) {
-                locs.put(seg.outputs().get(i), new Loc(-1, i, null, outputBytes[i]));
+                locs.put(seg.outputs().get(i), new Loc(-1, i, null, outputBytes(i)));
             }
             try {
                 for (OpView op : seg.ops()) {
-                    agrees(op, seg);
                     GemmShape g = GemmShape.of(op, seg);
                     if (g.m() == 0 || g.n() == 0 || g.k() == 0 || g.batch() == 0) {
                         throw new UnsupportedSegmentException(op.describe() + " with an empty operand"); // the CPU path handles it
@@ -257,35 +249,9 @@ public final class OpenBlasAccelerator implements Accelerator {
                     steps.add(new Step(g, a, b, c, y));
                 }
             } catch (RuntimeException | UnsupportedSegmentException e) {
-                arena.close();
+                close();
                 throw e;
             }
-        }
-
-        /** The shapes come from the segment's types; an operator that sees other types makes the segment inconsistent. */
-        private static void agrees(OpView op, Segment seg) throws UnsupportedSegmentException {
-            for (int side = 0; side < 2; side++) {
-                List<String> names = side == 0 ? op.inputs() : op.outputs();
-                for (int i = 0; i < names.size(); i++) {
-                    TensorType mine = side == 0 ? op.inputType(i) : op.outputType(i);
-                    if (!names.get(i).isEmpty() && mine != null && !mine.equals(seg.typeOf(names.get(i)))) {
-                        throw new UnsupportedSegmentException(op.describe() + " sees '" + names.get(i) + "' as " + mine + ", the segment as "
-                                        + seg.typeOf(names.get(i)));
-                    }
-                }
-            }
-        }
-
-        private static long[] bytes(List<TensorType> types, String what) throws UnsupportedSegmentException {
-            long[] r = new long[types.size()];
-            for (int i = 0; i < r.length; i++) {
-                TensorType t = types.get(i);
-                if (t == null || !t.isStatic() || t.dtype() != DType.FLOAT) {
-                    throw new UnsupportedSegmentException("segment " + what + " " + i + " has type " + t + ": only static float32");
-                }
-                r[i] = Tensor.elementCount(t.shape()) * 4;
-            }
-            return r;
         }
 
         private Loc owned(long bytes) {
@@ -320,13 +286,7 @@ public final class OpenBlasAccelerator implements Accelerator {
         }
 
         @Override
-        public synchronized void execute(ArrowBuf[] inputs, ArrowBuf[] outputs) {
-            if (closed) {
-                throw new IllegalStateException("segment closed");
-            }
-            long t0 = System.nanoTime();
-            MemorySegment[] in = bind(inputs, inputBytes, "input");
-            MemorySegment[] out = bind(outputs, outputBytes, "output");
+        protected void run(MemorySegment[] in, MemorySegment[] out) {
             for (Step s : steps) {
                 GemmShape g = s.g();
                 MemorySegment a = at(s.a(), in, out), b = at(s.b(), in, out), y = at(s.y(), in, out);
@@ -341,8 +301,6 @@ public final class OpenBlasAccelerator implements Accelerator {
                                     s.c() == null ? 0f : g.beta(), y.asSlice(i * (long) g.m() * g.n() * 4), g.n());
                 }
             }
-            calls++;
-            nanos += System.nanoTime() - t0;
         }
 
         private static void sgemm(int ta, int tb, int m, int n, int k, float alpha, MemorySegment a, int lda, MemorySegment b,
@@ -376,33 +334,9 @@ public final class OpenBlasAccelerator implements Accelerator {
             return l.owned() != null ? l.owned() : l.input() >= 0 ? in[l.input()] : out[l.output()];
         }
 
-        private static MemorySegment[] bind(ArrowBuf[] bufs, long[] bytes, String what) {
-            if (bufs == null || bufs.length != bytes.length) {
-                throw new IllegalArgumentException("expected " + bytes.length + " " + what + " buffers, got "
-                                + (bufs == null ? "null" : bufs.length));
-            }
-            MemorySegment[] r = new MemorySegment[bufs.length];
-            for (int i = 0; i < bufs.length; i++) {
-                if (bufs[i] == null || bufs[i].capacity() < bytes[i]) {
-                    throw new IllegalArgumentException(what + " " + i + " has " + (bufs[i] == null ? "no buffer" : bufs[i].capacity() + " bytes")
-                                    + ", needs " + bytes[i]);
-                }
-                r[i] = MemorySegment.ofAddress(bufs[i].memoryAddress()).reinterpret(bytes[i]);
-            }
-            return r;
-        }
-
         @Override
-        public synchronized Profile profile() {
-            return new Profile(calls, nanos);
-        }
-
-        @Override
-        public synchronized void close() {
-            if (!closed) { // the arena refuses a second close
-                closed = true;
-                arena.close();
-            }
+        protected void release() {
+            arena.close();
         }
     }
 }
