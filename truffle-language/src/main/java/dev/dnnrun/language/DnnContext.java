@@ -21,7 +21,7 @@ import dev.dnnrun.language.accel.BackendChoice;
 import dev.dnnrun.language.accel.CostCache;
 import dev.dnnrun.language.accel.Placement;
 import dev.dnnrun.language.graph.ModelGraph;
-import dev.dnnrun.language.runtime.DnnException;
+import dev.dnnrun.language.nodes.DnnException;
 import dev.dnnrun.language.runtime.ModelObject;
 import dev.dnnrun.language.runtime.TensorObject;
 

@@ -17,9 +17,10 @@ import com.oracle.truffle.api.source.Source;
 
 import dev.dnnrun.accel.partition.Partition;
 import dev.dnnrun.kernels.Parallel;
+import dev.dnnrun.language.builder.ModelAst;
+import dev.dnnrun.language.builder.ModelAstBuilder;
 import dev.dnnrun.language.graph.ModelGraph;
-import dev.dnnrun.language.nodes.ModelAstBuilder;
-import dev.dnnrun.language.nodes.ModelAst;
+import dev.dnnrun.language.nodes.DnnException;
 import dev.dnnrun.language.onnx.ModelLoadException;
 import dev.dnnrun.language.onnx.OnnxLoader;
 import dev.dnnrun.language.ops.OperatorRegistry;
@@ -29,7 +30,6 @@ import dev.dnnrun.language.passes.DeadNodeElimination;
 import dev.dnnrun.language.passes.IdentityElimination;
 import dev.dnnrun.language.passes.ShapeInference;
 import dev.dnnrun.language.runtime.Builtins;
-import dev.dnnrun.language.runtime.DnnException;
 import dev.dnnrun.language.runtime.ModelObject;
 
 /**

@@ -20,7 +20,7 @@ import dev.dnnrun.accel.partition.Partitioner;
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.ModelGraph;
 import dev.dnnrun.language.graph.ValueType;
-import dev.dnnrun.language.runtime.DnnException;
+import dev.dnnrun.language.nodes.DnnException;
 
 /**
  * Decides where each node of a model runs: from a backend priority list through the {@link Partitioner}, or

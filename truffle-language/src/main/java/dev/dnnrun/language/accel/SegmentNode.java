@@ -23,11 +23,11 @@ import dev.dnnrun.accel.TensorType;
 import dev.dnnrun.accel.UnsupportedSegmentException;
 import dev.dnnrun.language.DnnLanguage;
 import dev.dnnrun.language.graph.GraphNode;
+import dev.dnnrun.language.nodes.DnnException;
 import dev.dnnrun.language.nodes.ExecNode;
 import dev.dnnrun.language.nodes.OpNode;
 import dev.dnnrun.language.nodes.Plan;
 import dev.dnnrun.language.nodes.Signature;
-import dev.dnnrun.language.runtime.DnnException;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 

@@ -7,11 +7,11 @@ import java.util.Map;
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.ModelGraph;
 import dev.dnnrun.language.graph.ValueType;
+import dev.dnnrun.language.nodes.DnnException;
 import dev.dnnrun.language.nodes.OpNode;
 import dev.dnnrun.language.nodes.Plan;
 import dev.dnnrun.language.nodes.Signature;
 import dev.dnnrun.language.ops.OperatorRegistry;
-import dev.dnnrun.language.runtime.DnnException;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 

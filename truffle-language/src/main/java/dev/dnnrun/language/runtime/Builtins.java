@@ -16,6 +16,7 @@ import com.oracle.truffle.api.TruffleLanguage;
 
 import dev.dnnrun.language.DnnContext;
 import dev.dnnrun.language.DnnLanguage;
+import dev.dnnrun.language.nodes.DnnException;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 

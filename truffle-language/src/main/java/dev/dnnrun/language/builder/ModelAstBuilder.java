@@ -1,4 +1,4 @@
-package dev.dnnrun.language.nodes;
+package dev.dnnrun.language.builder;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +19,9 @@ import dev.dnnrun.language.accel.SegmentNode;
 import dev.dnnrun.language.accel.SegmentRecord;
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.ModelGraph;
+import dev.dnnrun.language.nodes.ExecNode;
+import dev.dnnrun.language.nodes.ModelRootNode;
+import dev.dnnrun.language.nodes.OpNode;
 import dev.dnnrun.language.ops.OperatorRegistry;
 import dev.dnnrun.tensor.Tensor;
 
