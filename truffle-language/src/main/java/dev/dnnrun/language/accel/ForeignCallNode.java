@@ -91,6 +91,18 @@ final class ForeignCallNode extends ExecNode {
 
     @TruffleBoundary
     private Tensor[] call(Tensor[] in, BufferAllocator allocator) {
+        long start = System.nanoTime();
+        Tensor[] out = invoke(compiled, in, outputTypes, outputShapes, allocator);
+        owner.record().ran(System.nanoTime() - start);
+        return out;
+    }
+
+    /**
+     * One call of a compiled segment: allocates the outputs with their planned types, hands the backend the Arrow
+     * buffers of inputs and outputs, and returns the outputs. If the backend throws, frees the outputs and throws
+     * {@link BackendFailure} with its reason. The AST's calls and {@code --accel auto}'s timing both go through here.
+     */
+    static Tensor[] invoke(CompiledSegment compiled, Tensor[] in, DType[] outputTypes, long[][] outputShapes, BufferAllocator allocator) {
         Tensor[] out = new Tensor[outputTypes.length];
         try {
             ArrowBuf[] inBufs = new ArrowBuf[in.length];
@@ -102,9 +114,7 @@ final class ForeignCallNode extends ExecNode {
                 out[i] = Tensor.allocate(allocator, outputTypes[i], outputShapes[i]);
                 outBufs[i] = out[i].arrowBuffer();
             }
-            long start = System.nanoTime();
             compiled.execute(inBufs, outBufs);
-            owner.record().ran(System.nanoTime() - start);
             return out;
         } catch (Throwable t) {
             for (Tensor o : out) {

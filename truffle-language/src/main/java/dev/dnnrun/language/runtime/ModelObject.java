@@ -148,7 +148,7 @@ public final class ModelObject implements TruffleObject {
                             new Object[]{root.calls(), root.compiledCalls(), (long) ast.operators().size()});
             case "profile" -> profile();
             case "placement" -> placement();
-            case "placementJson" -> Placement.toJson(graph, name, context.accel(), partition);
+            case "placementJson" -> Placement.toJson(graph, name, context.accel(), partition, ast.segments());
             case "placementDot" -> Placement.toDot(graph, name, partition);
             default -> throw UnknownIdentifierException.create(member);
         };
@@ -179,20 +179,24 @@ public final class ModelObject implements TruffleObject {
     }
 
     /**
-     * Where the model runs: {accel, segments: [{id, backend, ops, patterns, state, fallbackReason, chosenBy, compilations, calls,
-     * nanos, shapes}], cpu: [{node, op, reasons: {backend: reason}}]}. Segment states change as the model runs.
+     * Where the model runs: {accel, fallback, segments: [{id, backend, ops, patterns, state, fellBack, failed, fallbackReason,
+     * chosenBy, compilations, runsOn, calls, nanos, cpuCalls, cpuNanos, shapes}], cpu: [{node, op, reasons: {backend: reason}}]}.
+     * Segment states change as the model runs. {@code fallbackReason} says why the backend could not run the segment
+     * ({@code fellBack}: it ran on the cpu instead; {@code failed}: the call failed, fallback being an error). {@code calls}
+     * and {@code nanos} count the foreign calls into {@code runsOn}; {@code cpuCalls} and {@code cpuNanos} the runs on
+     * the cpu (with dnn.Profile only).
      */
     private RecordObject placement() {
         List<SegmentRecord> records = ast.segments();
         Object[] segments = new Object[records.size()];
         for (int i = 0; i < segments.length; i++) {
             SegmentRecord r = records.get(i);
-            segments[i] = RecordObject.of(new String[]{"id", "backend", "ops", "patterns", "state", "fallbackReason", "chosenBy",
-                            "compilations", "calls", "nanos", "shapes"}, new Object[]{r.id(), r.backend(), new InteropArray(r.ops().toArray()),
-                                            new InteropArray(r.patterns().toArray()), r.state(),
-                                            r.fallbackReason() == null ? "" : r.fallbackReason(), r.chosenBy() == null ? "" : r.chosenBy(),
-                                            r.compilations(), r.foreignCalls(),
-                                            r.foreignNanos(), new InteropArray(r.shapes().toArray())});
+            segments[i] = RecordObject.of(new String[]{"id", "backend", "ops", "patterns", "state", "fellBack", "failed", "fallbackReason",
+                            "chosenBy", "compilations", "runsOn", "calls", "nanos", "cpuCalls", "cpuNanos", "shapes"}, new Object[]{r.id(), r.backend(),
+                                            new InteropArray(r.ops().toArray()), new InteropArray(r.patterns().toArray()), r.state(), r.fellBack(),
+                                            r.failed(), r.fallbackReason() == null ? "" : r.fallbackReason(),
+                                            r.chosenBy() == null ? "" : r.chosenBy(), r.compilations(), r.runsOn() == null ? "" : r.runsOn(),
+                                            r.foreignCalls(), r.foreignNanos(), r.cpuCalls(), r.cpuNanos(), new InteropArray(r.shapes().toArray())});
         }
         List<Object> cpu = new ArrayList<>();
         for (int i = 0; i < graph.nodes().size(); i++) {
@@ -204,8 +208,8 @@ public final class ModelObject implements TruffleObject {
             cpu.add(RecordObject.of(new String[]{"node", "op", "reasons"}, new Object[]{n.displayName(), n.qualifiedOp(),
                             RecordObject.of(why.keySet().toArray(new String[0]), why.values().toArray())}));
         }
-        return RecordObject.of(new String[]{"accel", "segments", "cpu"}, new Object[]{context.accel(), new InteropArray(segments),
-                        new InteropArray(cpu.toArray())});
+        return RecordObject.of(new String[]{"accel", "fallback", "segments", "cpu"}, new Object[]{context.accel(),
+                        context.fallback().optionValue(), new InteropArray(segments), new InteropArray(cpu.toArray())});
     }
 
     private InteropArray describe(List<String> values) {
