@@ -39,6 +39,9 @@ import dev.dnnrun.tensor.Tensor;
 @ExportLibrary(InteropLibrary.class)
 public final class ModelObject implements TruffleObject {
     private static final String[] MEMBERS = {"name", "inputs", "outputs", "stats", "profile", "placement", "placementJson", "placementDot", "run", "close"};
+    /** The members of each segment in {@code placement}. */
+    private static final String[] SEGMENT_MEMBERS = {"id", "backend", "ops", "patterns", "state", "fellBack", "failed", "fallbackReason",
+                    "chosenBy", "compilations", "runsOn", "calls", "nanos", "cpuCalls", "cpuNanos", "shapes"};
 
     private final DnnContext context;
     private final ModelGraph graph;
@@ -191,12 +194,11 @@ public final class ModelObject implements TruffleObject {
         Object[] segments = new Object[records.size()];
         for (int i = 0; i < segments.length; i++) {
             SegmentRecord r = records.get(i);
-            segments[i] = RecordObject.of(new String[]{"id", "backend", "ops", "patterns", "state", "fellBack", "failed", "fallbackReason",
-                            "chosenBy", "compilations", "runsOn", "calls", "nanos", "cpuCalls", "cpuNanos", "shapes"}, new Object[]{r.id(), r.backend(),
-                                            new InteropArray(r.ops().toArray()), new InteropArray(r.patterns().toArray()), r.state(), r.fellBack(),
-                                            r.failed(), r.fallbackReason() == null ? "" : r.fallbackReason(),
-                                            r.chosenBy() == null ? "" : r.chosenBy(), r.compilations(), r.runsOn() == null ? "" : r.runsOn(),
-                                            r.foreignCalls(), r.foreignNanos(), r.cpuCalls(), r.cpuNanos(), new InteropArray(r.shapes().toArray())});
+            segments[i] = RecordObject.of(SEGMENT_MEMBERS, new Object[]{r.id(), r.backend(), new InteropArray(r.ops().toArray()),
+                            new InteropArray(r.patterns().toArray()), r.state(), r.fellBack(), r.failed(),
+                            r.fallbackReason() == null ? "" : r.fallbackReason(), r.chosenBy() == null ? "" : r.chosenBy(), r.compilations(),
+                            r.runsOn() == null ? "" : r.runsOn(), r.foreignCalls(), r.foreignNanos(), r.cpuCalls(), r.cpuNanos(),
+                            new InteropArray(r.shapes().toArray())});
         }
         List<Object> cpu = new ArrayList<>();
         for (int i = 0; i < graph.nodes().size(); i++) {
