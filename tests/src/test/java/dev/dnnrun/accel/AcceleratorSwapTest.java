@@ -294,7 +294,7 @@ class AcceleratorSwapTest {
                 PolyglotException e = assertThrows(PolyglotException.class, () -> model.execute(x));
                 assertTrue(e.isGuestException(), e.toString());
                 assertEquals("segment seg0 (Add 'add', Relu 'relu', Mul 'mul') cannot run on test: declined: told to decline "
-                                + "(fallback is an error; --fallback warn or quiet runs it on the cpu)", e.getMessage());
+                                + "(fallback policy 'error'; 'warn' or 'quiet' would run it on the cpu)", e.getMessage());
             }
             x.invokeMember("close");
             assertEquals(loaded, dnn.getMember("allocatedBytes").execute().asLong(), "a failed call leaked");
@@ -329,11 +329,22 @@ class AcceleratorSwapTest {
     }
 
     @Test
-    void anUnavailableBackendIsALoadErrorOnlyUnderFallbackError() {
+    void anUnavailableBackendIsALoadErrorOnlyUnderFallbackError() throws IOException {
+        Path placement = dir.resolve("placement.json");
+        try (Context c = context("test", null)) {
+            Files.writeString(placement, load(c).getMember("placementJson").asString());
+        }
         TestAccelerator.unavailable = "no test device";
+        try (Context c = Context.newBuilder("dnn").allowAllAccess(true).option("dnn.Placement", placement.toString())
+                        .option("dnn.Fallback", "error").build()) {
+            PolyglotException e = assertThrows(PolyglotException.class, () -> load(c));
+            assertEquals("placement " + placement + ": backend 'test' is unavailable: no test device (fallback policy 'error'; 'warn' or "
+                            + "'quiet' would run its segments on the cpu)", e.getMessage());
+        }
         try (Context c = withFallback("error", new ByteArrayOutputStream())) {
             PolyglotException e = assertThrows(PolyglotException.class, () -> load(c));
-            assertTrue(e.getMessage().startsWith("accelerator 'test' is unavailable: no test device (fallback is an error"), e.getMessage());
+            assertEquals("accelerator 'test' is unavailable: no test device (fallback policy 'error'; 'warn' or 'quiet' would run its work "
+                            + "on the others)", e.getMessage());
         }
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (Context c = withFallback("warn", log)) {

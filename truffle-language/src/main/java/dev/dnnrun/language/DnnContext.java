@@ -136,7 +136,7 @@ public final class DnnContext {
                 problems.add("accelerator '" + a.name() + "' is unavailable: " + why);
             }
         }
-        return String.join("; ", problems) + " (fallback is an error; --fallback warn or quiet runs its work on the others)";
+        return String.join("; ", problems) + " " + FallbackPolicy.errorNote("its work on the others");
     }
 
     /** Whether models loaded in this context time their operator nodes (option dnn.Profile). */

@@ -23,6 +23,11 @@ public enum FallbackPolicy {
         throw new IllegalArgumentException("expected warn, quiet or error, got '" + value + "'");
     }
 
+    /** The end of an error under {@code error}: which policy failed it, and what the others would have done instead. */
+    public static String errorNote(String instead) {
+        return "(fallback policy 'error'; 'warn' or 'quiet' would run " + instead + ")";
+    }
+
     /** The name as the option takes it. */
     public String optionValue() {
         return name().toLowerCase(Locale.ROOT);

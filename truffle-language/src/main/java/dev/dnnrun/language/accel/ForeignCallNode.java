@@ -19,7 +19,8 @@ import dev.dnnrun.tensor.Tensor;
 /**
  * A segment compiled by its backend for one input signature: a guard on the input dtypes and shapes (compilation
  * constants), then one downcall over the Arrow buffers. Another signature sends it back to its
- * {@link SegmentNode} to re-specialise; a failure in the backend makes the segment run on the CPU from then on.
+ * {@link SegmentNode} to re-specialise; a failure in the backend goes to the segment's fallback policy (the CPU
+ * from then on, or under {@code error} a failed call, this node staying for the next one).
  */
 final class ForeignCallNode extends ExecNode {
     private final SegmentNode owner;

@@ -92,8 +92,8 @@ public final class Placement {
             }
             if (a != null && Accelerators.unavailableReason(a) != null) {
                 if (fallback == FallbackPolicy.ERROR) {
-                    throw new DnnException("placement " + file + ": backend '" + backend + "' is unavailable ("
-                                    + Accelerators.unavailableReason(a) + "; fallback is an error)");
+                    throw new DnnException("placement " + file + ": backend '" + backend + "' is unavailable: " + Accelerators.unavailableReason(a)
+                                    + " " + FallbackPolicy.errorNote("its segments on the cpu"));
                 }
                 if (unavailable.add(backend)) {
                     warnings.add("placement " + file + ": backend '" + backend + "' is unavailable (" + Accelerators.unavailableReason(a)

@@ -175,8 +175,7 @@ public final class SegmentNode extends ExecNode {
         String where = "segment " + record.id() + " (" + String.join(", ", record.ops()) + ")";
         if (fallback == FallbackPolicy.ERROR) {
             record.failed(chosen.name(), reason);
-            throw new DnnException(where + " cannot run on " + chosen.name() + ": " + reason + " (fallback is an error; "
-                            + "--fallback warn or quiet runs it on the cpu)");
+            throw new DnnException(where + " cannot run on " + chosen.name() + ": " + reason + " " + FallbackPolicy.errorNote("it on the cpu"));
         }
         if (!onCpu) {
             onCpu = true;

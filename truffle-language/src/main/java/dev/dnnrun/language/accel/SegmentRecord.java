@@ -130,7 +130,7 @@ public final class SegmentRecord {
     void failed(String backendName, String reason) {
         failed = true;
         fallbackReason = reason;
-        state = "failed on " + backendName + " (fallback is an error)";
+        state = "failed on " + backendName + " (fallback policy 'error')";
     }
 
     void ran(long nanos) {
