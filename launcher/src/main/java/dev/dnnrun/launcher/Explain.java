@@ -20,8 +20,13 @@ final class Explain {
     static void print(Value placement, PrintStream out) {
         Value segments = placement.getMember("segments");
         Value cpu = placement.getMember("cpu");
-        out.printf(Locale.ROOT, "placement (accel %s): %d segments, %d operators on the cpu%n", placement.getMember("accel").asString(),
-                        segments.getArraySize(), cpu.getArraySize());
+        int fellBack = 0;
+        for (long i = 0; i < segments.getArraySize(); i++) {
+            fellBack += segments.getArrayElement(i).getMember("fellBack").asBoolean() ? 1 : 0;
+        }
+        out.printf(Locale.ROOT, "placement (accel %s, fallback %s): %d segments%s, %d operators on the cpu%n",
+                        placement.getMember("accel").asString(), placement.getMember("fallback").asString(), segments.getArraySize(),
+                        fellBack == 0 ? "" : " (" + fellBack + " fell back to the cpu)", cpu.getArraySize());
         for (long i = 0; i < segments.getArraySize(); i++) {
             Value s = segments.getArrayElement(i);
             Value ops = s.getMember("ops");
@@ -38,7 +43,7 @@ final class Explain {
             }
             String reason = s.getMember("fallbackReason").asString();
             if (!reason.isEmpty()) {
-                out.println("    why on the cpu: " + reason);
+                out.println((s.getMember("failed").asBoolean() ? "    why it failed: " : "    fell back to the cpu: ") + reason);
             }
             Value patterns = s.getMember("patterns");
             if (patterns.getArraySize() > 0) {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -171,8 +172,8 @@ class DnnRunTest {
 
     @Test
     void outputFileNamesKeepOnlySafeCharacters() {
-        assertEquals("conv1_relu_0.out-1", DnnRun.Session.fileName("conv1/relu:0.out-1"));
-        assertEquals("_", DnnRun.Session.fileName(""));
+        assertEquals("conv1_relu_0.out-1", Session.fileName("conv1/relu:0.out-1"));
+        assertEquals("_", Session.fileName(""));
     }
 
     @Test
@@ -210,5 +211,111 @@ class DnnRunTest {
         Result r = dnnrun("--accel", "nosuch", passThrough().toString());
         assertEquals(1, r.status());
         assertTrue(r.err().contains("unknown accelerator 'nosuch'") && r.err().lines().count() == 1, r.err());
+    }
+
+    /** Whether --list-accel says {@code backend} can run here. */
+    private static boolean available(String backend) {
+        Result r = dnnrun("--list-accel");
+        return r.out().lines().anyMatch(l -> l.trim().startsWith(backend + " ") && l.trim().endsWith(" available"));
+    }
+
+    /** y = relu(x) + neg(relu(x)) on [2, 3]: oneDNN takes Relu and Add, Neg stays on the cpu. */
+    private Path reluNegAdd() throws IOException {
+        byte[] model = new ModelBuilder("rna").opset(17)
+                        .input("x", DType.FLOAT, 2, 3)
+                        .node("Relu", "x", "r").name("relu").done()
+                        .node("Neg", "r", "n").name("neg").done()
+                        .node("Add", "r,n", "y").name("add").done()
+                        .output("y", DType.FLOAT, 2, 3)
+                        .build();
+        return Files.write(dir.resolve("rna.onnx"), model);
+    }
+
+    /** A placement that puts Neg, which oneDNN does not run, on oneDNN: it declines the segment when it compiles. */
+    private Path negOnOneDnn() throws IOException {
+        return Files.writeString(dir.resolve("neg-on-onednn.json"),
+                        "{\"segments\": [{\"id\": \"seg0\", \"backend\": \"onednn\", \"nodes\": [\"neg\"]}]}");
+    }
+
+    @Test
+    void fallbackErrorExitsOneNamingSegmentBackendAndReason() throws IOException {
+        Assumptions.assumeTrue(available("onednn"), "needs oneDNN");
+        Path model = reluNegAdd();
+        Result r = dnnrun("--fallback", "error", "--placement", negOnOneDnn().toString(), model.toString());
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.err().startsWith("dnnrun: " + model + ": segment seg0 (Neg 'neg') cannot run on onednn: declined: "), r.err());
+        assertTrue(r.err().endsWith(" (fallback policy 'error'; 'warn' or 'quiet' would run it on the cpu)\n"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertFalse(r.out().contains("output  y"), r.out());
+    }
+
+    @Test
+    void fallbackWarnAndQuietRunTheSegmentOnTheCpu() throws IOException {
+        Assumptions.assumeTrue(available("onednn"), "needs oneDNN");
+        Path model = reluNegAdd();
+        Path placement = negOnOneDnn();
+        Result cpu = dnnrun(model.toString());
+        String sums = cpu.out().substring(cpu.out().indexOf("  sum "), cpu.out().indexOf("first run"));
+
+        Result warn = dnnrun("--fallback", "warn", "--explain", "--placement", placement.toString(), model.toString());
+        assertEquals(0, warn.status(), warn.err());
+        assertTrue(warn.out().contains(sums), warn.out());
+        assertEquals(1, warn.err().lines().count(), warn.err());
+        assertTrue(warn.err().contains("segment seg0 (Neg 'neg') runs on the cpu instead of onednn: declined: "), warn.err());
+        assertTrue(warn.out().contains("placement (accel placement " + placement + ", fallback warn): 1 segments (1 fell back to the cpu)"),
+                        warn.out());
+        assertTrue(warn.out().contains("    fell back to the cpu: declined: "), warn.out());
+
+        Path json = dir.resolve("after.json");
+        Result quiet = dnnrun("--fallback", "quiet", "--placement", placement.toString(), "--placement-out", json.toString(), model.toString());
+        assertEquals(0, quiet.status(), quiet.err());
+        assertEquals("", quiet.err());
+        assertTrue(quiet.out().contains(sums), quiet.out());
+        assertTrue(Files.readString(json).contains("\"nodes\": [\"neg\"], \"fallback\": \"declined: "), Files.readString(json));
+    }
+
+    @Test
+    void fallbackTakesOnlyItsThreePolicies() {
+        Result r = dnnrun("--fallback", "loud", "m.onnx");
+        assertEquals(2, r.status());
+        assertTrue(r.err().startsWith("dnnrun: --fallback expects warn, quiet or error, got 'loud'\n"), r.err());
+    }
+
+    @Test
+    void anUnavailableRequestedBackendFailsOnlyUnderFallbackError() throws IOException {
+        Assumptions.assumeFalse(available("cuda"), "needs a machine where CUDA cannot run");
+        Path model = passThrough();
+        Result error = dnnrun("--accel", "cuda", "--fallback", "error", model.toString());
+        assertEquals(1, error.status());
+        assertTrue(error.err().startsWith("dnnrun: " + model + ": accelerator 'cuda' is unavailable: "), error.err());
+        assertEquals(1, error.err().lines().count(), error.err());
+
+        Result warn = dnnrun("--accel", "cuda", model.toString());
+        assertEquals(0, warn.status(), warn.err());
+        assertTrue(warn.err().contains("accelerator 'cuda' is unavailable: "), warn.err());
+        assertEquals("", dnnrun("--accel", "cuda", "--fallback", "quiet", model.toString()).err());
+    }
+
+    /** --profile reports each segment's own time with the backend it ran on, beside the kernel time per operator type. */
+    @Test
+    void profileReportsTimePerSegmentWithItsBackend() throws IOException {
+        Assumptions.assumeTrue(available("onednn"), "needs oneDNN");
+        Path model = reluNegAdd();
+        Result r = dnnrun("--accel", "onednn", "--profile", "-n", "3", model.toString());
+        assertEquals(0, r.status(), r.err());
+        String out = r.out();
+        assertTrue(out.contains("profile: kernel time per operator type, per timed run (first run and warm-up left out)"), out);
+        assertTrue(out.matches("(?s).*\\n  Neg +1 +1 +[0-9.]+ .*"), out);
+        assertFalse(out.matches("(?s).*\\n  Relu +.*"), "Relu ran on oneDNN, not on dnnrun's kernels:\n" + out);
+        assertTrue(out.contains("profile: time per accelerator segment, per timed run (first run and warm-up left out)\n"
+                        + "  segment    backend         calls           ms    ms/call  state\n"), out);
+        assertTrue(out.matches("(?s).*\\n  seg0 +onednn +1 +[0-9.]+ +[0-9.]+  compiled for onednn\\n.*"), out);
+        assertTrue(out.matches("(?s).*\\n  seg1 +onednn +1 +[0-9.]+ +[0-9.]+  compiled for onednn\\n  total +[0-9.]+\\n.*"), out);
+
+        // A segment that fell back is timed on the cpu.
+        Result fellBack = dnnrun("--fallback", "quiet", "--placement", negOnOneDnn().toString(), "--profile", model.toString());
+        assertEquals(0, fellBack.status(), fellBack.err());
+        assertTrue(fellBack.out().contains("profile: time per accelerator segment, all runs\n"), fellBack.out());
+        assertTrue(fellBack.out().matches("(?s).*\\n  seg0 +cpu +1 +[0-9.]+ +[0-9.]+  running on cpu \\(fell back\\)\\n.*"), fellBack.out());
     }
 }

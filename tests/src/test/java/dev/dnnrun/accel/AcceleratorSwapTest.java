@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,7 +23,8 @@ import dev.dnnrun.language.onnx.ModelBuilder;
 
 /**
  * The specialisation-time swap, path by path, with the test backend: claim, compile and run; decline; compile
- * failure; run-time failure; shape change; placement replay. Whatever the backend does, results equal the CPU's.
+ * failure; run-time failure; shape change; placement replay; the fallback policies. Whatever the backend does,
+ * results equal the CPU's, or under fallback error the call fails with the backend's reason.
  */
 class AcceleratorSwapTest {
     @TempDir Path dir;
@@ -229,6 +232,135 @@ class AcceleratorSwapTest {
         }
         // The second round found both times in the cache: at most the chosen backend compiled, nothing was measured.
         assertTrue(TestAccelerator.COMPILES.get() <= 1, "re-measured despite the cache: " + TestAccelerator.COMPILES.get());
+    }
+
+    /** A context with the test backend, a fallback policy, profiling, and its log captured in {@code log}. */
+    private static Context withFallback(String fallback, ByteArrayOutputStream log) {
+        return Context.newBuilder("dnn").allowAllAccess(true).option("dnn.Accel", "test").option("dnn.Fallback", fallback)
+                        .option("dnn.Profile", "true").logHandler(log).build();
+    }
+
+    @Test
+    void fallbackWarnLogsOneLinePerSegment() {
+        TestAccelerator.declineCompile = true;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Context c = withFallback("warn", log)) {
+            Value model = load(c);
+            for (int i = 0; i < 3; i++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(cpuReference(2), run(model, c, 2), 1e-6f);
+            }
+            assertTrue(segment(model).getMember("fellBack").asBoolean());
+        }
+        String text = log.toString(StandardCharsets.UTF_8);
+        assertEquals(1, text.lines().filter(l -> l.contains("segment seg0")).count(), text);
+        assertTrue(text.contains("segment seg0 (Add 'add', Relu 'relu', Mul 'mul') runs on the cpu instead of test: declined: told to decline"),
+                        text);
+    }
+
+    @Test
+    void fallbackQuietSaysNothingButRecordsWhyAndTimesTheCpuPath() {
+        TestAccelerator.failCompile = true;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Context c = withFallback("quiet", log)) {
+            Value model = load(c);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(cpuReference(2), run(model, c, 2), 1e-6f);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(cpuReference(2), run(model, c, 2), 1e-6f);
+            Value seg = segment(model);
+            assertTrue(seg.getMember("fellBack").asBoolean());
+            assertTrue(seg.getMember("fallbackReason").asString().startsWith("compile failed: java.lang.IllegalStateException: told to fail"),
+                            seg.getMember("fallbackReason").asString());
+            assertEquals(2, seg.getMember("cpuCalls").asLong(), "with dnn.Profile the cpu path of a segment is timed");
+            assertTrue(seg.getMember("cpuNanos").asLong() > 0);
+            assertEquals(0, seg.getMember("calls").asLong());
+            assertEquals("quiet", model.getMember("placement").getMember("fallback").asString());
+            String json = model.getMember("placementJson").asString();
+            assertTrue(json.contains("\"nodes\": [\"add\", \"relu\", \"mul\"], \"fallback\": \"compile failed: java.lang.IllegalStateException"),
+                            json);
+        }
+        assertEquals("", log.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void fallbackErrorFailsTheCallWithTheReasonAndTheModelStaysUsable() {
+        TestAccelerator.declineCompile = true;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Context c = withFallback("error", log)) {
+            Value dnn = c.getBindings("dnn");
+            long empty = dnn.getMember("allocatedBytes").execute().asLong();
+            Value model = load(c);
+            long loaded = dnn.getMember("allocatedBytes").execute().asLong();
+            Value x = dnn.getMember("tensor").execute("float32", new long[]{2, 4}, input(2));
+            for (int i = 0; i < 2; i++) {
+                PolyglotException e = assertThrows(PolyglotException.class, () -> model.execute(x));
+                assertTrue(e.isGuestException(), e.toString());
+                assertEquals("segment seg0 (Add 'add', Relu 'relu', Mul 'mul') cannot run on test: declined: told to decline "
+                                + "(fallback policy 'error'; 'warn' or 'quiet' would run it on the cpu)", e.getMessage());
+            }
+            x.invokeMember("close");
+            assertEquals(loaded, dnn.getMember("allocatedBytes").execute().asLong(), "a failed call leaked");
+            Value seg = segment(model);
+            assertTrue(seg.getMember("failed").asBoolean());
+            assertTrue(!seg.getMember("fellBack").asBoolean());
+            assertEquals("declined: told to decline", seg.getMember("fallbackReason").asString());
+            assertTrue(model.getMember("placementJson").asString().contains("\"failed\": \"declined: told to decline\""));
+
+            // The model stays usable: once the backend accepts the segment, the next call runs on it.
+            TestAccelerator.declineCompile = false;
+            org.junit.jupiter.api.Assertions.assertArrayEquals(cpuReference(2), run(model, c, 2), 1e-6f);
+            assertEquals(1, TestAccelerator.RUNS.get());
+            assertTrue(segment(model).getMember("state").asString().startsWith("compiled"), segment(model).getMember("state").asString());
+
+            // A run-time failure fails the call too, and the backend gets the next one.
+            TestAccelerator.failRun = true;
+            Value x2 = dnn.getMember("tensor").execute("float32", new long[]{2, 4}, input(2));
+            PolyglotException e = assertThrows(PolyglotException.class, () -> model.execute(x2));
+            x2.invokeMember("close");
+            assertTrue(e.getMessage().contains("cannot run on test: failed at run time: java.lang.IllegalStateException: told to fail at run time"),
+                            e.getMessage());
+            assertEquals(loaded, dnn.getMember("allocatedBytes").execute().asLong(), "a failed foreign call leaked");
+            TestAccelerator.failRun = false;
+            org.junit.jupiter.api.Assertions.assertArrayEquals(cpuReference(2), run(model, c, 2), 1e-6f);
+            assertEquals(2, TestAccelerator.RUNS.get());
+
+            model.invokeMember("close");
+            assertEquals(empty, dnn.getMember("allocatedBytes").execute().asLong(), "closing the model left memory behind");
+        }
+        assertEquals("", log.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anUnavailableBackendIsALoadErrorOnlyUnderFallbackError() throws IOException {
+        Path placement = dir.resolve("placement.json");
+        try (Context c = context("test", null)) {
+            Files.writeString(placement, load(c).getMember("placementJson").asString());
+        }
+        TestAccelerator.unavailable = "no test device";
+        try (Context c = Context.newBuilder("dnn").allowAllAccess(true).option("dnn.Placement", placement.toString())
+                        .option("dnn.Fallback", "error").build()) {
+            PolyglotException e = assertThrows(PolyglotException.class, () -> load(c));
+            assertEquals("placement " + placement + ": backend 'test' is unavailable: no test device (fallback policy 'error'; 'warn' or "
+                            + "'quiet' would run its segments on the cpu)", e.getMessage());
+        }
+        try (Context c = withFallback("error", new ByteArrayOutputStream())) {
+            PolyglotException e = assertThrows(PolyglotException.class, () -> load(c));
+            assertEquals("accelerator 'test' is unavailable: no test device (fallback policy 'error'; 'warn' or 'quiet' would run its work "
+                            + "on the others)", e.getMessage());
+        }
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Context c = withFallback("warn", log)) {
+            Value model = load(c);
+            assertEquals(0, model.getMember("placement").getMember("segments").getArraySize());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(cpuReference(2), run(model, c, 2), 1e-6f);
+        }
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("accelerator 'test' is unavailable: no test device"), log.toString());
+    }
+
+    @Test
+    void anUnknownFallbackPolicyNamesTheChoices() {
+        try (Context c = withFallback("loud", new ByteArrayOutputStream())) {
+            PolyglotException e = assertThrows(PolyglotException.class, () -> load(c));
+            assertEquals("option dnn.Fallback: expected warn, quiet or error, got 'loud'", e.getMessage());
+        }
     }
 
     @Test

@@ -14,12 +14,14 @@ import dev.dnnrun.tensor.Tensor;
 
 /**
  * A backend for tests, registered through META-INF/services like a vendor's: it runs float32 Add, Mul and Relu of
- * same-shape tensors in plain Java, and its knobs make it decline, fail to compile or fail at run time.
+ * same-shape tensors in plain Java, and its knobs make it decline, fail to compile, fail at run time or be unavailable.
  */
 public final class TestAccelerator implements Accelerator {
     public static volatile boolean declineCompile;
     public static volatile boolean failCompile;
     public static volatile boolean failRun;
+    /** When set, the backend says it cannot run here, for this reason. */
+    public static volatile String unavailable;
     public static final AtomicInteger COMPILES = new AtomicInteger();
     public static final AtomicInteger RUNS = new AtomicInteger();
 
@@ -27,6 +29,7 @@ public final class TestAccelerator implements Accelerator {
         declineCompile = false;
         failCompile = false;
         failRun = false;
+        unavailable = null;
         COMPILES.set(0);
         RUNS.set(0);
     }
@@ -38,7 +41,7 @@ public final class TestAccelerator implements Accelerator {
 
     @Override
     public String unavailableReason() {
-        return null;
+        return unavailable;
     }
 
     @Override

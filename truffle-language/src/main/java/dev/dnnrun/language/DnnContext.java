@@ -1,6 +1,7 @@
 package dev.dnnrun.language;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.apache.arrow.memory.RootAllocator;
 
 import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.TruffleLanguage.ContextReference;
+import com.oracle.truffle.api.TruffleLogger;
 import com.oracle.truffle.api.nodes.Node;
 
 import dev.dnnrun.accel.Accelerator;
@@ -19,9 +21,10 @@ import dev.dnnrun.accel.Accelerators;
 import dev.dnnrun.accel.partition.Partition;
 import dev.dnnrun.language.accel.BackendChoice;
 import dev.dnnrun.language.accel.CostCache;
+import dev.dnnrun.language.accel.FallbackPolicy;
 import dev.dnnrun.language.accel.Placement;
 import dev.dnnrun.language.graph.ModelGraph;
-import dev.dnnrun.language.runtime.DnnException;
+import dev.dnnrun.language.nodes.DnnException;
 import dev.dnnrun.language.runtime.ModelObject;
 import dev.dnnrun.language.runtime.TensorObject;
 
@@ -43,6 +46,7 @@ public final class DnnContext {
     private Accelerators accelerators;
     private final String costCacheFile;
     private CostCache costCache;
+    private final FallbackPolicy fallback;
 
     DnnContext(TruffleLanguage.Env env) {
         this.env = env;
@@ -50,17 +54,31 @@ public final class DnnContext {
         this.accel = env.getOptions().get(DnnLanguage.Accel);
         this.placementFile = env.getOptions().get(DnnLanguage.Placement);
         this.costCacheFile = env.getOptions().get(DnnLanguage.CostCache);
+        try {
+            this.fallback = FallbackPolicy.parse(env.getOptions().get(DnnLanguage.Fallback));
+        } catch (IllegalArgumentException e) {
+            throw new DnnException("option dnn.Fallback: " + e.getMessage());
+        }
     }
 
-    /** The backends segments may use; with --accel auto also the candidates to measure and the cost cache. */
+    /**
+     * The backends segments may use and the fallback policy; with --accel auto also the candidates to measure and
+     * the cost cache.
+     */
     public synchronized BackendChoice backendChoice() {
+        TruffleLogger log = TruffleLogger.getLogger(DnnLanguage.ID, "accel");
         if (!placementFile.isEmpty() || !accel.trim().equals(Accelerators.AUTO)) {
-            return new BackendChoice(acceleratorsByName(), null, null);
+            return new BackendChoice(acceleratorsByName(), null, null, fallback, log);
         }
         if (costCache == null) {
             costCache = new CostCache(costCacheFile.isEmpty() ? null : Path.of(costCacheFile));
         }
-        return new BackendChoice(acceleratorsByName(), accelerators().select(Accelerators.AUTO, new java.util.ArrayList<>()), costCache);
+        return new BackendChoice(acceleratorsByName(), accelerators().select(Accelerators.AUTO, new ArrayList<>()), costCache, fallback, log);
+    }
+
+    /** What segments do when their backend cannot run them (option dnn.Fallback). */
+    public FallbackPolicy fallback() {
+        return fallback;
     }
 
     /** The backends on the class path, loaded on first use. */
@@ -85,10 +103,13 @@ public final class DnnContext {
         return placementFile.isEmpty() ? accel : "placement " + placementFile;
     }
 
-    /** Where the nodes of {@code graph} run: a replayed placement, the partitioner's answer, or all on the CPU (null). */
+    /**
+     * Where the nodes of {@code graph} run: a replayed placement, the partitioner's answer, or all on the CPU (null).
+     * A requested backend that is unavailable adds a warning, or under fallback error fails the load.
+     */
     public Partition partition(ModelGraph graph, List<String> warnings) {
         if (!placementFile.isEmpty()) {
-            return Placement.replay(graph, Path.of(placementFile), accelerators(), warnings);
+            return Placement.replay(graph, Path.of(placementFile), accelerators(), fallback, warnings);
         }
         if (accel.isBlank() || accel.trim().equals("cpu")) {
             return null;
@@ -99,7 +120,23 @@ public final class DnnContext {
         } catch (IllegalArgumentException e) {
             throw new DnnException(e.getMessage());
         }
+        if (fallback == FallbackPolicy.ERROR && !warnings.isEmpty()) {
+            throw new DnnException(unavailable(accel));
+        }
         return chosen.isEmpty() ? null : Placement.partition(graph, chosen);
+    }
+
+    /** Under fallback error: each backend of the list {@code spec} that cannot run here, and why. */
+    private String unavailable(String spec) {
+        List<String> problems = new ArrayList<>();
+        for (String name : spec.split(",")) {
+            Accelerator a = acceleratorsByName().get(name.trim());
+            String why = a == null ? null : Accelerators.unavailableReason(a);
+            if (why != null) {
+                problems.add("accelerator '" + a.name() + "' is unavailable: " + why);
+            }
+        }
+        return String.join("; ", problems) + " " + FallbackPolicy.errorNote("its work on the others");
     }
 
     /** Whether models loaded in this context time their operator nodes (option dnn.Profile). */

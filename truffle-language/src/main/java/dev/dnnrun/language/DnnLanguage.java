@@ -17,9 +17,11 @@ import com.oracle.truffle.api.source.Source;
 
 import dev.dnnrun.accel.partition.Partition;
 import dev.dnnrun.kernels.Parallel;
+import dev.dnnrun.language.accel.FallbackPolicy;
+import dev.dnnrun.language.builder.ModelAst;
+import dev.dnnrun.language.builder.ModelAstBuilder;
 import dev.dnnrun.language.graph.ModelGraph;
-import dev.dnnrun.language.nodes.ModelAst;
-import dev.dnnrun.language.nodes.ModelAstBuilder;
+import dev.dnnrun.language.nodes.DnnException;
 import dev.dnnrun.language.onnx.ModelLoadException;
 import dev.dnnrun.language.onnx.OnnxLoader;
 import dev.dnnrun.language.ops.OperatorRegistry;
@@ -29,7 +31,6 @@ import dev.dnnrun.language.passes.DeadNodeElimination;
 import dev.dnnrun.language.passes.IdentityElimination;
 import dev.dnnrun.language.passes.ShapeInference;
 import dev.dnnrun.language.runtime.Builtins;
-import dev.dnnrun.language.runtime.DnnException;
 import dev.dnnrun.language.runtime.ModelObject;
 
 /**
@@ -55,6 +56,11 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
     @Option(help = "A placement file (JSON, as written from a model's placementJson) to replay instead of partitioning.",
                     category = OptionCategory.USER, stability = OptionStability.STABLE)
     public static final OptionKey<String> Placement = new OptionKey<>("");
+
+    @Option(help = "What a segment does when its backend cannot run it (declines, fails, or is unavailable): 'warn' (the default) runs "
+                    + "it on the cpu and logs one line, 'quiet' runs it on the cpu silently, 'error' fails with the backend's reason.",
+                    category = OptionCategory.USER, stability = OptionStability.STABLE)
+    public static final OptionKey<String> Fallback = new OptionKey<>("warn");
 
     @Option(help = "Where --accel auto keeps the measured segment times of this machine ('' to measure every time).",
                     category = OptionCategory.USER, stability = OptionStability.STABLE)
@@ -130,8 +136,10 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
             graph.releaseConstants();
             throw e;
         }
-        for (String w : warnings) {
-            context.env().getLogger("dnn").warning(w);
+        if (context.fallback() == FallbackPolicy.WARN) {
+            for (String w : warnings) {
+                context.env().getLogger("dnn").warning(w);
+            }
         }
         ModelAst ast = ModelAstBuilder.build(language, graph, registry, context.profiling(), partition, context.backendChoice());
         ModelObject model = new ModelObject(context, graph, ast, displayName, partition);

@@ -19,7 +19,8 @@ import dev.dnnrun.tensor.Tensor;
 /**
  * A segment compiled by its backend for one input signature: a guard on the input dtypes and shapes (compilation
  * constants), then one downcall over the Arrow buffers. Another signature sends it back to its
- * {@link SegmentNode} to re-specialise; a failure in the backend makes the segment run on the CPU from then on.
+ * {@link SegmentNode} to re-specialise; a failure in the backend goes to the segment's fallback policy (the CPU
+ * from then on, or under {@code error} a failed call, this node staying for the next one).
  */
 final class ForeignCallNode extends ExecNode {
     private final SegmentNode owner;
@@ -91,6 +92,18 @@ final class ForeignCallNode extends ExecNode {
 
     @TruffleBoundary
     private Tensor[] call(Tensor[] in, BufferAllocator allocator) {
+        long start = System.nanoTime();
+        Tensor[] out = invoke(compiled, in, outputTypes, outputShapes, allocator);
+        owner.record().ran(System.nanoTime() - start);
+        return out;
+    }
+
+    /**
+     * One call of a compiled segment: allocates the outputs with their planned types, hands the backend the Arrow
+     * buffers of inputs and outputs, and returns the outputs. If the backend throws, frees the outputs and throws
+     * {@link BackendFailure} with its reason. The AST's calls and {@code --accel auto}'s timing both go through here.
+     */
+    static Tensor[] invoke(CompiledSegment compiled, Tensor[] in, DType[] outputTypes, long[][] outputShapes, BufferAllocator allocator) {
         Tensor[] out = new Tensor[outputTypes.length];
         try {
             ArrowBuf[] inBufs = new ArrowBuf[in.length];
@@ -102,9 +115,7 @@ final class ForeignCallNode extends ExecNode {
                 out[i] = Tensor.allocate(allocator, outputTypes[i], outputShapes[i]);
                 outBufs[i] = out[i].arrowBuffer();
             }
-            long start = System.nanoTime();
             compiled.execute(inBufs, outBufs);
-            owner.record().ran(System.nanoTime() - start);
             return out;
         } catch (Throwable t) {
             for (Tensor o : out) {

@@ -20,14 +20,17 @@ import dev.dnnrun.accel.partition.Partitioner;
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.ModelGraph;
 import dev.dnnrun.language.graph.ValueType;
-import dev.dnnrun.language.runtime.DnnException;
+import dev.dnnrun.language.nodes.DnnException;
 
 /**
  * Decides where each node of a model runs: from a backend priority list through the {@link Partitioner}, or
  * replayed from a placement file. Placement is data: {@link #toJson} writes the file {@code --placement} reads.
+ * A segment that fell back to the CPU when it ran carries the reason ({@code fallback}; {@code failed} when
+ * fallback is an error); a replay ignores both and tries the backend again.
  * <pre>
  * {"model": "resnet50.onnx", "accel": "onednn,cpu",
- *  "segments": [{"id": "seg0", "backend": "onednn", "nodes": ["conv1", "relu1"]}],
+ *  "segments": [{"id": "seg0", "backend": "onednn", "nodes": ["conv1", "relu1"]},
+ *               {"id": "seg1", "backend": "onednn", "nodes": ["pool"], "fallback": "declined: ..."}],
  *  "cpu": [{"node": "softmax", "op": "Softmax", "reasons": {"onednn": "..."}}]}
  * </pre>
  */
@@ -56,8 +59,11 @@ public final class Placement {
         return Partitioner.partition(views(graph), backends, graph.constants().keySet());
     }
 
-    /** Replays a placement file: each node named in a segment goes to that backend; the rest to the CPU. */
-    public static Partition replay(ModelGraph graph, Path file, Accelerators accelerators, List<String> warnings) {
+    /**
+     * Replays a placement file: each node named in a segment goes to that backend; the rest to the CPU. A backend
+     * that is unavailable here adds a warning (its segments run on the CPU), or under fallback error fails.
+     */
+    public static Partition replay(ModelGraph graph, Path file, Accelerators accelerators, FallbackPolicy fallback, List<String> warnings) {
         Object parsed;
         try {
             parsed = Json.parse(Files.readString(file));
@@ -85,6 +91,10 @@ public final class Placement {
                 throw new DnnException("placement " + file + ": unknown backend '" + backend + "'");
             }
             if (a != null && Accelerators.unavailableReason(a) != null) {
+                if (fallback == FallbackPolicy.ERROR) {
+                    throw new DnnException("placement " + file + ": backend '" + backend + "' is unavailable: " + Accelerators.unavailableReason(a)
+                                    + " " + FallbackPolicy.errorNote("its segments on the cpu"));
+                }
                 if (unavailable.add(backend)) {
                     warnings.add("placement " + file + ": backend '" + backend + "' is unavailable (" + Accelerators.unavailableReason(a)
                                     + "); its segments run on the cpu");
@@ -115,8 +125,12 @@ public final class Placement {
         return new Partition(assigned.segments(), reasons);
     }
 
-    /** The placement file for a partition of {@code graph}. */
-    public static String toJson(ModelGraph graph, String modelName, String accel, Partition partition) {
+    /** The placement file for a partition of {@code graph}, with what happened to its segments so far ({@code records}). */
+    public static String toJson(ModelGraph graph, String modelName, String accel, Partition partition, List<SegmentRecord> records) {
+        Map<String, SegmentRecord> recordOf = new HashMap<>();
+        for (SegmentRecord r : records) {
+            recordOf.put(r.id(), r);
+        }
         StringBuilder sb = new StringBuilder("{\n  \"model\": ").append(Json.quote(modelName)).append(",\n  \"accel\": ")
                         .append(Json.quote(accel)).append(",\n  \"segments\": [");
         List<Partition.PlannedSegment> segments = partition == null ? List.of() : partition.segments();
@@ -127,7 +141,12 @@ public final class Placement {
             for (int k = 0; k < seg.nodes().size(); k++) {
                 sb.append(k == 0 ? "" : ", ").append(Json.quote(graph.nodes().get(seg.nodes().get(k)).displayName()));
             }
-            sb.append("]}");
+            sb.append(']');
+            SegmentRecord r = recordOf.get(seg.id());
+            if (r != null && r.fallbackReason() != null) {
+                sb.append(", ").append(Json.quote(r.failed() ? "failed" : "fallback")).append(": ").append(Json.quote(r.fallbackReason()));
+            }
+            sb.append('}');
         }
         sb.append(segments.isEmpty() ? "],\n" : "\n  ],\n").append("  \"cpu\": [");
         Map<Integer, Map<String, String>> reasons = partition == null ? Map.of() : partition.cpuReasons();

@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * What happened to one segment: its backend, its operators, and its state — planned, compiled (how many shape
- * specialisations), or running on the CPU and why. Shared by the segment's nodes; read by {@code --explain}.
+ * specialisations), running on the CPU and why, or failed because fallback is an error. Also the segment's own
+ * timing: every foreign call, and with {@code dnn.Profile} every run on the CPU. Shared by the segment's nodes;
+ * read by {@code --explain}, {@code --profile} and the placement JSON.
  */
 public final class SegmentRecord {
     private final String id;
@@ -18,6 +20,10 @@ public final class SegmentRecord {
     private volatile long compilations;
     private volatile long foreignCalls;
     private volatile long foreignNanos;
+    private volatile String runsOn;
+    private volatile long cpuCalls;
+    private volatile long cpuNanos;
+    private volatile boolean failed;
     private final List<String> shapes = new ArrayList<>();
 
     public SegmentRecord(String id, String backend, List<String> ops, List<String> patterns) {
@@ -67,6 +73,30 @@ public final class SegmentRecord {
         return foreignNanos;
     }
 
+    /** The backend its compiled code runs on (after auto's choice), or null before it compiled. */
+    public String runsOn() {
+        return runsOn;
+    }
+
+    /** Runs on dnnrun's kernels (a fallback or auto's choice); counted only with dnn.Profile. */
+    public long cpuCalls() {
+        return cpuCalls;
+    }
+
+    public long cpuNanos() {
+        return cpuNanos;
+    }
+
+    /** True when the segment's backend could not run it and it ran on the CPU instead. */
+    public boolean fellBack() {
+        return fallbackReason != null && !failed;
+    }
+
+    /** True when the backend could not run it and, fallback being an error, the call failed. */
+    public boolean failed() {
+        return failed;
+    }
+
     public synchronized List<String> shapes() {
         return List.copyOf(shapes);
     }
@@ -74,6 +104,11 @@ public final class SegmentRecord {
     synchronized void compiled(String backendName, String signature) {
         compilations++;
         shapes.add(signature);
+        runsOn = backendName;
+        if (failed) { // an earlier signature failed under fallback=error; this one compiled
+            failed = false;
+            fallbackReason = null;
+        }
         state = "compiled for " + backendName;
     }
 
@@ -91,8 +126,20 @@ public final class SegmentRecord {
         state = "running on cpu";
     }
 
+    /** The backend could not run it and dnn.Fallback is error: the call failed; a later call tries again. */
+    void failed(String backendName, String reason) {
+        failed = true;
+        fallbackReason = reason;
+        state = "failed on " + backendName + " (fallback policy 'error')";
+    }
+
     void ran(long nanos) {
         foreignCalls++;
         foreignNanos += nanos;
+    }
+
+    void ranOnCpu(long nanos) {
+        cpuCalls++;
+        cpuNanos += nanos;
     }
 }

@@ -33,7 +33,7 @@ public final class ModelRootNode extends RootNode {
     private long calls;
     private long compiledCalls;
 
-    ModelRootNode(TruffleLanguage<?> language, FrameDescriptor frame, String name, ExecNode[] ops, int[] inputSlots,
+    public ModelRootNode(TruffleLanguage<?> language, FrameDescriptor frame, String name, ExecNode[] ops, int[] inputSlots,
                     int[] constantSlots, Tensor[] constants, int[] intermediateSlots, int[] outputSlots, boolean[] outputShared) {
         super(language, frame);
         this.name = name;

@@ -9,7 +9,6 @@ import com.oracle.truffle.api.nodes.ExplodeLoop;
 
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.OperatorException;
-import dev.dnnrun.language.runtime.DnnException;
 import dev.dnnrun.tensor.Tensor;
 
 /**

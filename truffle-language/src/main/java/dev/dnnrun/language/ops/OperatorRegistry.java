@@ -9,6 +9,7 @@ import java.util.function.Function;
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.OperatorException;
 import dev.dnnrun.language.nodes.OpNode;
+import dev.dnnrun.language.nodes.OperatorTable;
 
 /**
  * Maps (domain, op type) to the node class that implements it. Each operator registers every opset version in
@@ -16,7 +17,7 @@ import dev.dnnrun.language.nodes.OpNode;
  * newer than the model's opset, so a model at opset 21 uses Relu-14 semantics. Registering a version list is a
  * promise that the node implements all of them.
  */
-public final class OperatorRegistry {
+public final class OperatorRegistry implements OperatorTable {
     /** The newest ai.onnx opset whose changes the registered operators account for. */
     public static final int MAX_OPSET = 28;
 
@@ -45,11 +46,7 @@ public final class OperatorRegistry {
         return r;
     }
 
-    /** Registers an ai.onnx operator. */
-    public void register(String opType, Function<GraphNode, OpNode> factory, int... sinceVersions) {
-        register("", opType, factory, sinceVersions);
-    }
-
+    @Override
     public void register(String domain, String opType, Function<GraphNode, OpNode> factory, int... sinceVersions) {
         int[] versions = sinceVersions.clone();
         Arrays.sort(versions);

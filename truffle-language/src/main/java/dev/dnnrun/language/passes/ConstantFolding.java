@@ -10,9 +10,7 @@ import org.apache.arrow.memory.BufferAllocator;
 
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.ModelGraph;
-import dev.dnnrun.language.nodes.OpNode;
-import dev.dnnrun.language.nodes.Plan;
-import dev.dnnrun.language.nodes.Signature;
+import dev.dnnrun.language.nodes.EagerRunner;
 import dev.dnnrun.language.ops.OperatorRegistry;
 import dev.dnnrun.tensor.Tensor;
 
@@ -32,52 +30,27 @@ public final class ConstantFolding {
     public static ModelGraph run(ModelGraph graph, OperatorRegistry registry, BufferAllocator allocator) {
         Map<String, Tensor> constants = new LinkedHashMap<>(graph.constants());
         List<GraphNode> remaining = new ArrayList<>();
-        try {
-            fold(graph, registry, allocator, constants, remaining);
-        } catch (RuntimeException e) {
-            // Free what folding made; the graph's own constants stay with the graph.
-            for (Map.Entry<String, Tensor> c : constants.entrySet()) {
-                if (graph.constants().get(c.getKey()) != c.getValue()) {
-                    c.getValue().close();
+        // On an error the runner frees what folding made; the graph's own constants stay with the graph.
+        try (EagerRunner folder = new EagerRunner()) {
+            folder.putAll(graph.constants());
+            for (GraphNode n : graph.nodes()) {
+                if (foldable(n, folder)) {
+                    folder.run(n, registry.create(n), null, allocator);
+                } else {
+                    remaining.add(n);
                 }
             }
-            throw e;
+            constants.putAll(folder.takeMade());
         }
         return graph.withNodesAndConstants(remaining, constants);
     }
 
-    private static void fold(ModelGraph graph, OperatorRegistry registry, BufferAllocator allocator,
-                    Map<String, Tensor> constants, List<GraphNode> remaining) {
-        for (GraphNode n : graph.nodes()) {
-            if (!foldable(n, constants)) {
-                remaining.add(n);
-                continue;
-            }
-            OpNode op = registry.create(n);
-            Tensor[] in = new Tensor[n.inputs().size()];
-            for (int i = 0; i < in.length; i++) {
-                String name = n.inputs().get(i);
-                in[i] = name.isEmpty() ? null : constants.get(name);
-            }
-            Plan plan = op.planFor(Signature.of(op, in));
-            Tensor[] out = op.runKernel(plan, in, allocator);
-            for (int i = 0; i < out.length; i++) {
-                String name = i < n.outputs().size() ? n.outputs().get(i) : "";
-                if (name.isEmpty()) {
-                    out[i].close();
-                } else {
-                    constants.put(name, out[i]);
-                }
-            }
-        }
-    }
-
-    private static boolean foldable(GraphNode n, Map<String, Tensor> constants) {
+    private static boolean foldable(GraphNode n, EagerRunner constants) {
         if (NEVER_FOLD.contains(n.opType()) || !n.domain().isEmpty()) {
             return false;
         }
         for (String in : n.inputs()) {
-            if (!in.isEmpty() && !constants.containsKey(in)) {
+            if (!in.isEmpty() && !constants.has(in)) {
                 return false;
             }
         }

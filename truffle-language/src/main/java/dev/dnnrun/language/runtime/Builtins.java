@@ -15,6 +15,7 @@ import com.oracle.truffle.api.library.ExportMessage;
 
 import dev.dnnrun.language.DnnContext;
 import dev.dnnrun.language.DnnLanguage;
+import dev.dnnrun.language.nodes.DnnException;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 

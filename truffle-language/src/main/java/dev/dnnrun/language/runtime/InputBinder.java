@@ -9,6 +9,7 @@ import com.oracle.truffle.api.interop.InteropException;
 import com.oracle.truffle.api.interop.InteropLibrary;
 
 import dev.dnnrun.language.graph.ValueType;
+import dev.dnnrun.language.nodes.DnnException;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 

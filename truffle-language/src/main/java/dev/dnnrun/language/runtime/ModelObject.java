@@ -18,10 +18,11 @@ import dev.dnnrun.language.DnnContext;
 import dev.dnnrun.language.accel.Placement;
 import dev.dnnrun.language.accel.SegmentNode;
 import dev.dnnrun.language.accel.SegmentRecord;
+import dev.dnnrun.language.builder.ModelAst;
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.ModelGraph;
 import dev.dnnrun.language.graph.ValueType;
-import dev.dnnrun.language.nodes.ModelAst;
+import dev.dnnrun.language.nodes.DnnException;
 import dev.dnnrun.language.nodes.ModelRootNode;
 import dev.dnnrun.language.nodes.OpNode;
 import dev.dnnrun.tensor.Tensor;
@@ -38,6 +39,9 @@ import dev.dnnrun.tensor.Tensor;
 @ExportLibrary(InteropLibrary.class)
 public final class ModelObject implements TruffleObject {
     private static final String[] MEMBERS = {"name", "inputs", "outputs", "stats", "profile", "placement", "placementJson", "placementDot", "run", "close"};
+    /** The members of each segment in {@code placement}. */
+    private static final String[] SEGMENT_MEMBERS = {"id", "backend", "ops", "patterns", "state", "fellBack", "failed", "fallbackReason",
+                    "chosenBy", "compilations", "runsOn", "calls", "nanos", "cpuCalls", "cpuNanos", "shapes"};
 
     private final DnnContext context;
     private final ModelGraph graph;
@@ -147,7 +151,7 @@ public final class ModelObject implements TruffleObject {
                             new Object[]{root.calls(), root.compiledCalls(), (long) ast.operators().size()});
             case "profile" -> profile();
             case "placement" -> placement();
-            case "placementJson" -> Placement.toJson(graph, name, context.accel(), partition);
+            case "placementJson" -> Placement.toJson(graph, name, context.accel(), partition, ast.segments());
             case "placementDot" -> Placement.toDot(graph, name, partition);
             default -> throw UnknownIdentifierException.create(member);
         };
@@ -178,20 +182,23 @@ public final class ModelObject implements TruffleObject {
     }
 
     /**
-     * Where the model runs: {accel, segments: [{id, backend, ops, patterns, state, fallbackReason, chosenBy, compilations, calls,
-     * nanos, shapes}], cpu: [{node, op, reasons: {backend: reason}}]}. Segment states change as the model runs.
+     * Where the model runs: {accel, fallback, segments: [{id, backend, ops, patterns, state, fellBack, failed, fallbackReason,
+     * chosenBy, compilations, runsOn, calls, nanos, cpuCalls, cpuNanos, shapes}], cpu: [{node, op, reasons: {backend: reason}}]}.
+     * Segment states change as the model runs. {@code fallbackReason} says why the backend could not run the segment
+     * ({@code fellBack}: it ran on the cpu instead; {@code failed}: the call failed, fallback being an error). {@code calls}
+     * and {@code nanos} count the foreign calls into {@code runsOn}; {@code cpuCalls} and {@code cpuNanos} the runs on
+     * the cpu (with dnn.Profile only).
      */
     private RecordObject placement() {
         List<SegmentRecord> records = ast.segments();
         Object[] segments = new Object[records.size()];
         for (int i = 0; i < segments.length; i++) {
             SegmentRecord r = records.get(i);
-            segments[i] = RecordObject.of(new String[]{"id", "backend", "ops", "patterns", "state", "fallbackReason", "chosenBy",
-                            "compilations", "calls", "nanos", "shapes"}, new Object[]{r.id(), r.backend(), new InteropArray(r.ops().toArray()),
-                                            new InteropArray(r.patterns().toArray()), r.state(),
-                                            r.fallbackReason() == null ? "" : r.fallbackReason(), r.chosenBy() == null ? "" : r.chosenBy(),
-                                            r.compilations(), r.foreignCalls(),
-                                            r.foreignNanos(), new InteropArray(r.shapes().toArray())});
+            segments[i] = RecordObject.of(SEGMENT_MEMBERS, new Object[]{r.id(), r.backend(), new InteropArray(r.ops().toArray()),
+                            new InteropArray(r.patterns().toArray()), r.state(), r.fellBack(), r.failed(),
+                            r.fallbackReason() == null ? "" : r.fallbackReason(), r.chosenBy() == null ? "" : r.chosenBy(), r.compilations(),
+                            r.runsOn() == null ? "" : r.runsOn(), r.foreignCalls(), r.foreignNanos(), r.cpuCalls(), r.cpuNanos(),
+                            new InteropArray(r.shapes().toArray())});
         }
         List<Object> cpu = new ArrayList<>();
         for (int i = 0; i < graph.nodes().size(); i++) {
@@ -203,8 +210,8 @@ public final class ModelObject implements TruffleObject {
             cpu.add(RecordObject.of(new String[]{"node", "op", "reasons"}, new Object[]{n.displayName(), n.qualifiedOp(),
                             RecordObject.of(why.keySet().toArray(new String[0]), why.values().toArray())}));
         }
-        return RecordObject.of(new String[]{"accel", "segments", "cpu"}, new Object[]{context.accel(), new InteropArray(segments),
-                        new InteropArray(cpu.toArray())});
+        return RecordObject.of(new String[]{"accel", "fallback", "segments", "cpu"}, new Object[]{context.accel(),
+                        context.fallback().optionValue(), new InteropArray(segments), new InteropArray(cpu.toArray())});
     }
 
     private InteropArray describe(List<String> values) {

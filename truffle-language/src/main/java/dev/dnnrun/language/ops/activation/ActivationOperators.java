@@ -1,13 +1,13 @@
 package dev.dnnrun.language.ops.activation;
 
-import dev.dnnrun.language.ops.OperatorRegistry;
+import dev.dnnrun.language.nodes.OperatorTable;
 
 /** Registers the activation operators with their since-versions (ONNX Changelog). */
 public final class ActivationOperators {
     private ActivationOperators() {
     }
 
-    public static void register(OperatorRegistry r) {
+    public static void register(OperatorTable r) {
         r.register("Relu", Relu::new, 1, 6, 13, 14);
         r.register("LeakyRelu", LeakyRelu::new, 1, 6, 16);
         r.register("PRelu", PRelu::new, 1, 6, 7, 9, 16);

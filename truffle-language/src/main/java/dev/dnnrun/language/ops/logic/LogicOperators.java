@@ -1,13 +1,13 @@
 package dev.dnnrun.language.ops.logic;
 
-import dev.dnnrun.language.ops.OperatorRegistry;
+import dev.dnnrun.language.nodes.OperatorTable;
 
 /** Registers the logic and comparison operators with their since-versions (ONNX Changelog). */
 public final class LogicOperators {
     private LogicOperators() {
     }
 
-    public static void register(OperatorRegistry r) {
+    public static void register(OperatorTable r) {
         r.register("Where", Where::new, 9, 16);
         r.register("Equal", Equal::new, 1, 7, 11, 13, 19);
         r.register("Less", Less::new, 1, 7, 9, 13);

@@ -1,13 +1,13 @@
 package dev.dnnrun.language.ops.loss;
 
-import dev.dnnrun.language.ops.OperatorRegistry;
+import dev.dnnrun.language.nodes.OperatorTable;
 
 /** Registers the loss operators with their since-versions (ONNX Changelog). */
 public final class LossOperators {
     private LossOperators() {
     }
 
-    public static void register(OperatorRegistry r) {
+    public static void register(OperatorTable r) {
         r.register("NegativeLogLikelihoodLoss", NegativeLogLikelihoodLoss::new, 12, 13, 22);
         r.register("SoftmaxCrossEntropyLoss", SoftmaxCrossEntropyLoss::new, 12, 13);
     }

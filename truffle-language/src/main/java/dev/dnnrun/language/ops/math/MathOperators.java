@@ -1,13 +1,13 @@
 package dev.dnnrun.language.ops.math;
 
-import dev.dnnrun.language.ops.OperatorRegistry;
+import dev.dnnrun.language.nodes.OperatorTable;
 
 /** Registers the math operators with their since-versions (ONNX Changelog). */
 public final class MathOperators {
     private MathOperators() {
     }
 
-    public static void register(OperatorRegistry r) {
+    public static void register(OperatorTable r) {
         r.register("Add", Add::new, 1, 6, 7, 13, 14);
         r.register("Sub", Sub::new, 1, 6, 7, 13, 14);
         r.register("Mul", Mul::new, 1, 6, 7, 13, 14);

@@ -1,13 +1,13 @@
 package dev.dnnrun.language.ops.math;
 
-import dev.dnnrun.language.ops.OperatorRegistry;
+import dev.dnnrun.language.nodes.OperatorTable;
 
 /** Registers the matrix-product operators (Gemm, MatMul) with their since-versions. */
 public final class MatrixOperators {
     private MatrixOperators() {
     }
 
-    public static void register(OperatorRegistry r) {
+    public static void register(OperatorTable r) {
         r.register("Gemm", Gemm::new, 1, 6, 7, 9, 11, 13);
         r.register("MatMul", MatMul::new, 1, 9, 13);
     }

@@ -1,13 +1,13 @@
 package dev.dnnrun.language.ops.nn;
 
-import dev.dnnrun.language.ops.OperatorRegistry;
+import dev.dnnrun.language.nodes.OperatorTable;
 
 /** Registers the nn operators with their since-versions (ONNX Changelog). */
 public final class NnOperators {
     private NnOperators() {
     }
 
-    public static void register(OperatorRegistry r) {
+    public static void register(OperatorTable r) {
         r.register("Conv", Conv::new, 1, 11, 22);
         r.register("dev.dnnrun", "FusedConv", FusedConv::new, 1);
         r.register("MaxPool", MaxPool::new, 1, 8, 10, 11, 12, 22);

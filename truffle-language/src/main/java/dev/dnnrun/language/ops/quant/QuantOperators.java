@@ -1,13 +1,13 @@
 package dev.dnnrun.language.ops.quant;
 
-import dev.dnnrun.language.ops.OperatorRegistry;
+import dev.dnnrun.language.nodes.OperatorTable;
 
 /** Registers the quantization operators with their since-versions (ONNX Changelog). */
 public final class QuantOperators {
     private QuantOperators() {
     }
 
-    public static void register(OperatorRegistry r) {
+    public static void register(OperatorTable r) {
         r.register("QuantizeLinear", QuantizeLinear::new, 10, 13, 19, 21, 23, 24, 25, 28);
         r.register("DequantizeLinear", DequantizeLinear::new, 10, 13, 19, 21, 23, 24, 25, 28);
     }

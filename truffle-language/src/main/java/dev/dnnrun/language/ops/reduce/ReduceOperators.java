@@ -1,13 +1,13 @@
 package dev.dnnrun.language.ops.reduce;
 
-import dev.dnnrun.language.ops.OperatorRegistry;
+import dev.dnnrun.language.nodes.OperatorTable;
 
 /** Registers the reduce operators with their since-versions (ONNX Changelog). */
 public final class ReduceOperators {
     private ReduceOperators() {
     }
 
-    public static void register(OperatorRegistry r) {
+    public static void register(OperatorTable r) {
         r.register("ReduceSum", ReduceSum::new, 1, 11, 13);
         r.register("ReduceMean", ReduceMean::new, 1, 11, 13, 18);
         r.register("ReduceMax", ReduceMax::new, 1, 11, 12, 13, 18, 20);

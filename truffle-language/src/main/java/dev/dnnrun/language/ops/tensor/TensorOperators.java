@@ -1,13 +1,13 @@
 package dev.dnnrun.language.ops.tensor;
 
-import dev.dnnrun.language.ops.OperatorRegistry;
+import dev.dnnrun.language.nodes.OperatorTable;
 
 /** Registers the tensor operators with their since-versions (ONNX Changelog). */
 public final class TensorOperators {
     private TensorOperators() {
     }
 
-    public static void register(OperatorRegistry r) {
+    public static void register(OperatorTable r) {
         r.register("Identity", Identity::new, 1, 13, 14, 16, 19, 21, 23, 24, 25);
         r.register("Reshape", Reshape::new, 1, 5, 13, 14, 19, 21, 23, 24, 25);
         r.register("Flatten", Flatten::new, 1, 9, 11, 13, 21, 23, 24, 25);

@@ -1,4 +1,4 @@
-package dev.dnnrun.language.runtime;
+package dev.dnnrun.language.nodes;
 
 import com.oracle.truffle.api.exception.AbstractTruffleException;
 

@@ -1,4 +1,4 @@
-package dev.dnnrun.language.nodes;
+package dev.dnnrun.language.builder;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +19,9 @@ import dev.dnnrun.language.accel.SegmentNode;
 import dev.dnnrun.language.accel.SegmentRecord;
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.ModelGraph;
+import dev.dnnrun.language.nodes.ExecNode;
+import dev.dnnrun.language.nodes.ModelRootNode;
+import dev.dnnrun.language.nodes.OpNode;
 import dev.dnnrun.language.ops.OperatorRegistry;
 import dev.dnnrun.tensor.Tensor;
 
@@ -116,7 +119,7 @@ public final class ModelAstBuilder {
                 steps.add(ops.get(0));
                 continue;
             }
-            SegmentNode seg = buildSegment(unit, u, nodes, ops, slots, produced, graphOutputs, lastUnit, graph, backends);
+            SegmentNode seg = buildSegment(unit, u, nodes, ops, slots, produced, graphOutputs, lastUnit, graph, backends, profiled);
             steps.add(seg);
             segmentNodes.add(seg);
             records.add(seg.recordForAst());
@@ -149,7 +152,7 @@ public final class ModelAstBuilder {
 
     private static SegmentNode buildSegment(Unit unit, int u, List<GraphNode> nodes, List<OpNode> ops, Map<String, Integer> slots,
                     Set<String> produced, Set<String> graphOutputs, Map<String, Integer> lastUnit, ModelGraph graph,
-                    BackendChoice backends) {
+                    BackendChoice backends, boolean profiled) {
         Set<Integer> members = new HashSet<>(unit.nodes());
         Set<String> inside = new HashSet<>();
         for (int n : unit.nodes()) {
@@ -196,8 +199,8 @@ public final class ModelAstBuilder {
         }
         Partition.PlannedSegment plan = unit.segment();
         SegmentRecord record = new SegmentRecord(plan.id(), plan.backend(), opNames, plan.patterns());
-        return new SegmentNode(backends.byName().get(plan.backend()), record, segNodes, ops.toArray(new OpNode[0]), inputs, inSlots,
-                        outputs, outSlots, release, constants, backends.autoCandidates(), backends.costs());
+        return new SegmentNode(backends, record, segNodes, ops.toArray(new OpNode[0]), inputs, inSlots, outputs, outSlots, release, constants,
+                        profiled);
     }
 
     /** Units in an order that respects every data dependency (segments as single steps). */
