@@ -218,38 +218,4 @@ class OnnxRuntimeAcceleratorTest {
             assertEquals(0, run(b)[0].elementCount());
         }
     }
-
-    /** Measured, not asserted: 1024^3 float MatMul through ORT with dnnrun's buffers. */
-    @Test
-    void matMul1024Timing() throws Exception {
-        int n = 1024;
-        try (SegmentBuilder b = new SegmentBuilder()) {
-            float[] a = b.input("a", n, n);
-            float[] w = b.input("b", n, n);
-            b.op("MatMul", List.of("a", "b"), "c", new long[] { n, n });
-            b.output("c");
-            try (CompiledSegment seg = ort.compile(b.build())) {
-                var in = b.inputBuffers();
-                Tensor[] out = b.outputTensors();
-                var outs = SegmentBuilder.buffers(out);
-                for (int i = 0; i < 3; i++) {
-                    seg.execute(in, outs);
-                }
-                int reps = 10;
-                long start = System.nanoTime();
-                for (int i = 0; i < reps; i++) {
-                    seg.execute(in, outs);
-                }
-                double ms = (System.nanoTime() - start) / 1e6 / reps;
-                System.out.printf("onnxruntime MatMul 1024^3, %d intra-op thread(s): %.2f ms/call, %.1f GFLOP/s%n",
-                                Integer.getInteger("dnnrun.onnxruntime.threads", 1), ms, 2.0 * n * n * n / ms / 1e6);
-                // one element against a scalar reference, so the timing is of a correct computation
-                double s = 0;
-                for (int k = 0; k < n; k++) {
-                    s += a[5 * n + k] * w[k * n + 9];
-                }
-                assertEquals(s, out[0].getFloat(5L * n + 9), 1e-3 * (1 + Math.abs(s)));
-            }
-        }
-    }
 }

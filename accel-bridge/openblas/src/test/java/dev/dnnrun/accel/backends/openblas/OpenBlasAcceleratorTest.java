@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 
-import org.apache.arrow.memory.ArrowBuf;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,32 +114,6 @@ class OpenBlasAcceleratorTest {
             b.output("y");
             assertEquals("MatMul inner dimensions differ: 5 and 6", ACC.supports(bad).reason());
             assertThrows(UnsupportedSegmentException.class, () -> ACC.compile(b.build()));
-        }
-    }
-
-    @Test
-    void sgemm1024Throughput() throws Exception {
-        int n = 1024;
-        try (SegmentBuilder b = new SegmentBuilder()) {
-            b.input("a", n, n);
-            b.input("w", n, n);
-            b.op("MatMul", List.of("a", "w"), "y", new long[] { n, n });
-            b.output("y");
-            try (CompiledSegment c = ACC.compile(b.build())) {
-                ArrowBuf[] in = b.inputBuffers();
-                ArrowBuf[] out = SegmentBuilder.buffers(b.outputTensors());
-                for (int i = 0; i < 3; i++) {
-                    c.execute(in, out);
-                }
-                int reps = 10;
-                long t0 = System.nanoTime();
-                for (int i = 0; i < reps; i++) {
-                    c.execute(in, out);
-                }
-                double s = (System.nanoTime() - t0) / 1e9 / reps;
-                System.out.printf("openblas sgemm 1024^3 (threads=%s): %.1f GFLOP/s (%.2f ms)%n",
-                                Integer.getInteger("dnnrun.openblas.threads", 1), 2.0 * n * n * n / s / 1e9, s * 1e3);
-            }
         }
     }
 }
