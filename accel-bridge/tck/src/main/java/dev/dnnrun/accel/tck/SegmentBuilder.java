@@ -13,6 +13,7 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
+import dev.dnnrun.accel.Accelerator;
 import dev.dnnrun.accel.CompiledSegment;
 import dev.dnnrun.accel.OpView;
 import dev.dnnrun.accel.Segment;
@@ -227,6 +228,15 @@ public final class SegmentBuilder implements AutoCloseable {
             owned.add(r[i]);
         }
         return r;
+    }
+
+    /** Compiles the segment on {@code accelerator}, runs it once on the inputs and returns the outputs (owned by the builder). */
+    public Tensor[] runOn(Accelerator accelerator) throws Exception {
+        try (CompiledSegment c = accelerator.compile(build())) {
+            Tensor[] out = outputTensors();
+            c.execute(inputBuffers(), buffers(out));
+            return out;
+        }
     }
 
     /** A float32 tensor owned by the builder. */

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.dnnrun.accel.CompiledSegment;
 import dev.dnnrun.accel.OpView;
 import dev.dnnrun.accel.Support;
 import dev.dnnrun.accel.TensorType;
@@ -23,7 +22,6 @@ import dev.dnnrun.accel.UnsupportedSegmentException;
 import dev.dnnrun.accel.tck.Reference;
 import dev.dnnrun.accel.tck.SegmentBuilder;
 import dev.dnnrun.tensor.DType;
-import dev.dnnrun.tensor.Tensor;
 
 /** oneDNN beyond the backend contract ({@link OneDnnContractTest}): each operator against a reference, and the reasons it declines. */
 class OneDnnAcceleratorTest {
@@ -32,14 +30,6 @@ class OneDnnAcceleratorTest {
     @BeforeAll
     static void needsLibrary() {
         Assumptions.assumeTrue(ACC.unavailableReason() == null, () -> "skipped: " + ACC.unavailableReason());
-    }
-
-    private static Tensor run(SegmentBuilder b) throws Exception {
-        try (CompiledSegment c = ACC.compile(b.build())) {
-            Tensor[] out = b.outputTensors();
-            c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
-            return out[0];
-        }
     }
 
     @Test
@@ -53,7 +43,7 @@ class OneDnnAcceleratorTest {
                             "pads", new long[] { 1, 2, 1, 1 }, "dilations", new long[] { 2, 1 }, "kernel_shape", new long[] { 3, 3 });
             b.output("y");
             float[] ref = Reference.conv(x, xs, w, ws, bias, 2, new int[] { 2, 2 }, new int[] { 1, 2 }, new int[] { 2, 1 }, ys);
-            assertClose(ref, run(b), 1e-4);
+            assertClose(ref, b.runOn(ACC)[0], 1e-4);
         }
     }
 
@@ -66,7 +56,7 @@ class OneDnnAcceleratorTest {
             b.op("Conv", List.of("x", "w"), "y", ys, "strides", new long[] { 2, 2 }, "auto_pad", "SAME_UPPER");
             b.output("y");
             // total pad 2 per axis: 1 before, 1 after
-            assertClose(Reference.conv(x, xs, w, ws, null, 1, new int[] { 2, 2 }, new int[] { 1, 1 }, new int[] { 1, 1 }, ys), run(b), 1e-4);
+            assertClose(Reference.conv(x, xs, w, ws, null, 1, new int[] { 2, 2 }, new int[] { 1, 1 }, new int[] { 1, 1 }, ys), b.runOn(ACC)[0], 1e-4);
         }
     }
 
@@ -81,7 +71,7 @@ class OneDnnAcceleratorTest {
             for (int i = 0; i < x.length; i++) {
                 ref[i] = x[i] + c[(i / 4) % 3];
             }
-            assertClose(ref, run(b), 1e-6);
+            assertClose(ref, b.runOn(ACC)[0], 1e-6);
         }
         try (SegmentBuilder b = new SegmentBuilder()) {
             b.input("x", 2, 3);
@@ -132,7 +122,7 @@ class OneDnnAcceleratorTest {
                     }
                 }
             }
-            assertClose(ref, run(b), 1e-6);
+            assertClose(ref, b.runOn(ACC)[0], 1e-6);
             OpView flattened = b.op("Softmax", 11, List.of("x"), "z", xs, "axis", 1L);
             assertEquals("Softmax-11 over the flattened dims 1..2 of [2, 3, 4]: only one non-trivial axis",
                             ACC.supports(flattened).reason());
@@ -161,7 +151,7 @@ class OneDnnAcceleratorTest {
                         default -> Math.min(p, q);
                     };
                 }
-                assertClose(ref, run(b), 1e-6);
+                assertClose(ref, b.runOn(ACC)[0], 1e-6);
                 OpView swapped = b.op(type, List.of("c", "x"), "z", xs);
                 if (type.equals("Sub") || type.equals("Div")) {
                     assertEquals(type + " of [3, 1] and [2, 3, 4]: only the second input may broadcast", ACC.supports(swapped).reason());
@@ -198,7 +188,7 @@ class OneDnnAcceleratorTest {
                     }
                 }
             }
-            assertClose(ref, run(b), 1e-5);
+            assertClose(ref, b.runOn(ACC)[0], 1e-5);
             OpView even = b.op("LRN", List.of("x"), "e", xs, "size", 4L);
             assertEquals("LRN size 4: only odd sizes (oneDNN centres an even window differently)", ACC.supports(even).reason());
         }
@@ -216,7 +206,7 @@ class OneDnnAcceleratorTest {
                     b.output("y");
                     float[] ref = Reference.pool(x, xs, type.equals("MaxPool"), new int[] { 3, 2 }, new int[] { 2, 2 },
                                     new int[] { 1, 0, 1, 0 }, include == 1, ys);
-                    assertClose(ref, run(b), 1e-5);
+                    assertClose(ref, b.runOn(ACC)[0], 1e-5);
                 }
             }
         }
@@ -255,7 +245,7 @@ class OneDnnAcceleratorTest {
                 float[] x = b.input("x", 3, 5, 7);
                 b.op((String) c[0], List.of("x"), "y", new long[] { 3, 5, 7 }, (Object[]) c[2]);
                 b.output("y");
-                assertClose(map(x, (DoubleUnaryOperator) c[1]), run(b), 1e-5);
+                assertClose(map(x, (DoubleUnaryOperator) c[1]), b.runOn(ACC)[0], 1e-5);
             }
         }
         try (SegmentBuilder b = new SegmentBuilder()) {
@@ -263,7 +253,7 @@ class OneDnnAcceleratorTest {
             b.op("Abs", List.of("x"), "a", new long[] { 40 });
             b.op("Sqrt", List.of("a"), "y", new long[] { 40 });
             b.output("y");
-            assertClose(map(x, Math::sqrt), run(b), 1e-5);
+            assertClose(map(x, Math::sqrt), b.runOn(ACC)[0], 1e-5);
         }
         try (SegmentBuilder b = new SegmentBuilder()) {
             float[] x = b.input("x", 4, 10);
@@ -271,7 +261,7 @@ class OneDnnAcceleratorTest {
             b.constant("hi", new float[] { 0.5f });
             b.op("Clip", List.of("x", "lo", "hi"), "y", new long[] { 4, 10 });
             b.output("y");
-            assertClose(map(x, v -> Math.min(0.5, Math.max(-0.25, v))), run(b), 1e-6);
+            assertClose(map(x, v -> Math.min(0.5, Math.max(-0.25, v))), b.runOn(ACC)[0], 1e-6);
         }
     }
 
@@ -292,7 +282,7 @@ class OneDnnAcceleratorTest {
                 int c = (i / 20) % 3;
                 ref[i] = (float) ((x[i] - mean[c]) / Math.sqrt(var[c] + 1e-3) * scale[c] + shift[c]);
             }
-            assertClose(ref, run(b), 1e-4);
+            assertClose(ref, b.runOn(ACC)[0], 1e-4);
         }
     }
 
@@ -307,7 +297,7 @@ class OneDnnAcceleratorTest {
             for (int i = 0; i < x.length; i++) {
                 ref[i] = x[i] + c[(i / 4) % 3];
             }
-            assertClose(ref, run(b), 1e-6);
+            assertClose(ref, b.runOn(ACC)[0], 1e-6);
         }
     }
 
@@ -324,14 +314,14 @@ class OneDnnAcceleratorTest {
             for (int i = 0; i < ref.length; i++) {
                 ref[i] += bias[i % 6];
             }
-            assertClose(ref, run(b), 1e-4);
+            assertClose(ref, b.runOn(ACC)[0], 1e-4);
         }
         try (SegmentBuilder b = new SegmentBuilder()) {
             float[] a = b.input("a", 2, 3, 4, 5);
             float[] w = b.input("w", 2, 3, 5, 6);
             b.op("MatMul", List.of("a", "w"), "y", new long[] { 2, 3, 4, 6 });
             b.output("y");
-            assertClose(Reference.matmul(a, w, 6, 4, 5, 6, 20, 30), run(b), 1e-4);
+            assertClose(Reference.matmul(a, w, 6, 4, 5, 6, 20, 30), b.runOn(ACC)[0], 1e-4);
         }
     }
 
@@ -350,7 +340,7 @@ class OneDnnAcceleratorTest {
                     b.op("Relu", List.of("g"), "y", new long[] { 5, 7 });
                     b.output("y");
                     float[] ref = map(Reference.gemm(a, w, c, cs, 5, 3, 7, ta, tb, 0.5f, 2f), v -> Math.max(0, v));
-                    assertClose(ref, run(b), 1e-4);
+                    assertClose(ref, b.runOn(ACC)[0], 1e-4);
                 }
             }
         }
@@ -359,7 +349,7 @@ class OneDnnAcceleratorTest {
             float[] w = b.input("w", 3, 2);
             b.op("Gemm", List.of("a", "w"), "y", new long[] { 4, 2 }, "alpha", 3.0);
             b.output("y");
-            assertClose(Reference.gemm(a, w, null, null, 4, 3, 2, false, false, 3f, 0f), run(b), 1e-4);
+            assertClose(Reference.gemm(a, w, null, null, 4, 3, 2, false, false, 3f, 0f), b.runOn(ACC)[0], 1e-4);
         }
     }
 

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.dnnrun.accel.CompiledSegment;
 import dev.dnnrun.accel.OpView;
 import dev.dnnrun.accel.tck.Reference;
 import dev.dnnrun.accel.tck.SegmentBuilder;
@@ -27,14 +26,6 @@ class OneDnnSegmentPlanTest {
     @BeforeAll
     static void needsLibrary() {
         Assumptions.assumeTrue(ACC.unavailableReason() == null, () -> "skipped: " + ACC.unavailableReason());
-    }
-
-    private static Tensor run(SegmentBuilder b) throws Exception {
-        try (CompiledSegment c = ACC.compile(b.build())) {
-            Tensor[] out = b.outputTensors();
-            c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
-            return out[0];
-        }
     }
 
     @Test
@@ -271,7 +262,7 @@ class OneDnnSegmentPlanTest {
                     ref[j] += mean[k] * w[j * 16 + k];
                 }
             }
-            assertClose(ref, run(b), 1e-5);
+            assertClose(ref, b.runOn(ACC)[0], 1e-5);
             OpView computed = b.op("Reshape", List.of("g", "x"), "h", fs);
             assertEquals("Reshape with a computed shape input", ACC.supports(computed).reason());
         }
@@ -291,7 +282,7 @@ class OneDnnSegmentPlanTest {
             try (OneDnnSegment c = (OneDnnSegment) ACC.compile(b.build())) {
                 assertEquals(2, c.primitiveCount(), "Conv+Relu fused, then MaxPool");
             }
-            assertClose(Reference.pool(r, cs, true, new int[] { 2, 2 }, new int[] { 2, 2 }, new int[4], false, ps), run(b), 1e-4);
+            assertClose(Reference.pool(r, cs, true, new int[] { 2, 2 }, new int[] { 2, 2 }, new int[4], false, ps), b.runOn(ACC)[0], 1e-4);
         }
     }
 }

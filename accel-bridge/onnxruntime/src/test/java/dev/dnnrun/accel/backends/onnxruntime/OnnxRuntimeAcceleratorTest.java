@@ -13,7 +13,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.dnnrun.accel.CompiledSegment;
 import dev.dnnrun.accel.OpView;
 import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.TensorType;
@@ -39,15 +38,6 @@ class OnnxRuntimeAcceleratorTest {
         assertEquals("onnxruntime", ort.name());
     }
 
-    /** Compiles and runs the builder's segment; returns its outputs. */
-    private Tensor[] run(SegmentBuilder b) throws Exception {
-        try (CompiledSegment seg = ort.compile(b.build())) {
-            Tensor[] out = b.outputTensors();
-            seg.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
-            return out;
-        }
-    }
-
     @Test
     void convRelu() throws Exception {
         long[] xs = { 1, 2, 5, 5 }, ws = { 3, 2, 3, 3 }, ys = { 1, 3, 5, 5 };
@@ -60,7 +50,7 @@ class OnnxRuntimeAcceleratorTest {
             b.output("y");
             int[] one = { 1, 1 };
             float[] expected = Reference.map(Reference.conv(x, xs, w, ws, bias, 1, one, one, one, ys), v -> Math.max(0, v));
-            assertClose(expected, run(b)[0], 1e-5);
+            assertClose(expected, b.runOn(ort)[0], 1e-5);
         }
     }
 
@@ -77,7 +67,7 @@ class OnnxRuntimeAcceleratorTest {
             for (int i = 0; i < expected.length; i++) {
                 expected[i] += bias[i % 5];
             }
-            assertClose(expected, run(b)[0], 1e-5);
+            assertClose(expected, b.runOn(ort)[0], 1e-5);
         }
     }
 
@@ -100,7 +90,7 @@ class OnnxRuntimeAcceleratorTest {
                     expected[r * 7 + c] = (float) (Math.exp(x[r * 7 + c] - max) / sum);
                 }
             }
-            assertClose(expected, run(b)[0], 1e-6);
+            assertClose(expected, b.runOn(ort)[0], 1e-6);
         }
     }
 
@@ -114,7 +104,7 @@ class OnnxRuntimeAcceleratorTest {
             b.op("ArgMax", List.of("x"), List.of("i"), "axis", 1L, "keepdims", 0L);
             b.op("Greater", List.of("x", "zero"), List.of("g"));
             b.output("i", "g");
-            Tensor[] out = run(b);
+            Tensor[] out = b.runOn(ort);
             assertArrayEquals(new long[] { 2, 1 }, out[0].toLongArray());
             for (int k = 0; k < 6; k++) {
                 assertEquals(data[k] > 0 ? 1 : 0, out[1].getLong(k));
@@ -215,7 +205,7 @@ class OnnxRuntimeAcceleratorTest {
             b.input("x", 0, 3);
             b.op("Relu", List.of("x"), "y", new long[] { 0, 3 });
             b.output("y");
-            assertEquals(0, run(b)[0].elementCount());
+            assertEquals(0, b.runOn(ort)[0].elementCount());
         }
     }
 }

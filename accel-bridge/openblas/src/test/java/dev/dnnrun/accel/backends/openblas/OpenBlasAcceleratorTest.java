@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.dnnrun.accel.CompiledSegment;
 import dev.dnnrun.accel.OpView;
 import dev.dnnrun.accel.Support;
 import dev.dnnrun.accel.TensorType;
@@ -19,7 +18,6 @@ import dev.dnnrun.accel.UnsupportedSegmentException;
 import dev.dnnrun.accel.tck.Reference;
 import dev.dnnrun.accel.tck.SegmentBuilder;
 import dev.dnnrun.tensor.DType;
-import dev.dnnrun.tensor.Tensor;
 
 /** OpenBLAS beyond the backend contract ({@link OpenBlasContractTest}): batching, bias broadcasts, temporaries, reasons. */
 class OpenBlasAcceleratorTest {
@@ -30,14 +28,6 @@ class OpenBlasAcceleratorTest {
         Assumptions.assumeTrue(ACC.unavailableReason() == null, () -> "skipped: " + ACC.unavailableReason());
     }
 
-    private static Tensor run(SegmentBuilder b) throws Exception {
-        try (CompiledSegment c = ACC.compile(b.build())) {
-            Tensor[] out = b.outputTensors();
-            c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
-            return out[0];
-        }
-    }
-
     @Test
     void matmulBatchedAndStackTimesMatrix() throws Exception {
         try (SegmentBuilder b = new SegmentBuilder()) {
@@ -45,21 +35,21 @@ class OpenBlasAcceleratorTest {
             float[] w = b.input("w", 2, 3, 5, 6);
             b.op("MatMul", List.of("a", "w"), "y", new long[] { 2, 3, 4, 6 });
             b.output("y");
-            assertClose(Reference.matmul(a, w, 6, 4, 5, 6, 20, 30), run(b), 1e-4);
+            assertClose(Reference.matmul(a, w, 6, 4, 5, 6, 20, 30), b.runOn(ACC)[0], 1e-4);
         }
         try (SegmentBuilder b = new SegmentBuilder()) {
             float[] a = b.input("a", 3, 4, 5);
             float[] w = b.input("w", 5, 6);
             b.op("MatMul", List.of("a", "w"), "y", new long[] { 3, 4, 6 });
             b.output("y");
-            assertClose(Reference.matmul(a, w, 3, 4, 5, 6, 20, 0), run(b), 1e-4);
+            assertClose(Reference.matmul(a, w, 3, 4, 5, 6, 20, 0), b.runOn(ACC)[0], 1e-4);
         }
         try (SegmentBuilder b = new SegmentBuilder()) {
             float[] a = b.input("a", 4, 5);
             float[] w = b.input("w", 3, 5, 6);
             b.op("MatMul", List.of("a", "w"), "y", new long[] { 3, 4, 6 });
             b.output("y");
-            assertClose(Reference.matmul(a, w, 3, 4, 5, 6, 0, 30), run(b), 1e-4);
+            assertClose(Reference.matmul(a, w, 3, 4, 5, 6, 0, 30), b.runOn(ACC)[0], 1e-4);
         }
     }
 
@@ -76,7 +66,7 @@ class OpenBlasAcceleratorTest {
                     b.op("Gemm", List.of("a", "w", "c"), "y", new long[] { 5, 7 }, "transA", ta ? 1L : 0L, "transB", tb ? 1L : 0L,
                                     "alpha", 0.5, "beta", 2.0);
                     b.output("y");
-                    assertClose(Reference.gemm(a, w, c, cs, 5, 3, 7, ta, tb, 0.5f, 2f), run(b), 1e-4);
+                    assertClose(Reference.gemm(a, w, c, cs, 5, 3, 7, ta, tb, 0.5f, 2f), b.runOn(ACC)[0], 1e-4);
                 }
             }
         }
@@ -93,7 +83,7 @@ class OpenBlasAcceleratorTest {
             b.op("Gemm", List.of("h", "w2", "c"), "y", new long[] { 4, 3 });
             b.output("y");
             float[] h = Reference.matmul(a, w1, 1, 4, 8, 16, 0, 0);
-            assertClose(Reference.gemm(h, w2, c, new long[] { 3 }, 4, 16, 3, false, false, 1f, 1f), run(b), 1e-4);
+            assertClose(Reference.gemm(h, w2, c, new long[] { 3 }, 4, 16, 3, false, false, 1f, 1f), b.runOn(ACC)[0], 1e-4);
         }
     }
 
