@@ -2,6 +2,8 @@
 # Runs the JMH benchmarks (dnnrun beside ONNX Runtime) after `mvn -B -q -DskipTests install`.
 #   benchmarks/run.sh                       # light ResNet-50 and SqueezeNet, both runtimes
 #   benchmarks/run.sh -p model=resnet50 -i 10
+#   benchmarks/run.sh warmup [--models squeezenet,resnet50] [--threads 1,2] [--accel cpu|onednn] [--calls 200]
+#                            [--tail 50] [--out target/warmup]   # load, first result, warm-up curve; fresh JVM each
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 java_home="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -10,5 +12,9 @@ if [[ ! -f "$here/target/classpath.txt" ]]; then
   exit 2
 fi
 cd "$here"
-exec "$java_home/bin/java" -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
-  dev.dnnrun.benchmarks.BenchmarkMain "$@"
+main=dev.dnnrun.benchmarks.BenchmarkMain
+if [[ "${1:-}" == warmup ]]; then
+  main=dev.dnnrun.benchmarks.WarmupCurve
+  shift
+fi
+exec "$java_home/bin/java" -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" "$main" "$@"

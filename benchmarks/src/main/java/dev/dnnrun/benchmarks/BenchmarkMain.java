@@ -92,20 +92,25 @@ public final class BenchmarkMain {
         Files.deleteIfExists(peaks);
     }
 
-    /** Fork JVM arguments: the flags from the root pom (resource-filtered into this module), plus ours. JMH keeps
-     *  only the last jvmArgsAppend call, so they are passed together. */
+    /** Fork JVM arguments: {@link #forkFlags(int)} on one thread, plus the file each fork appends its peak memory to.
+     *  JMH keeps only the last jvmArgsAppend call, so they are passed together. */
     static String[] jvmArgs(Path peaks) throws IOException {
+        List<String> list = forkFlags(1);
+        list.add("-Dbench.peaks=" + peaks);
+        return list.toArray(new String[0]);
+    }
+
+    /** The flags from the root pom (resource-filtered into this module) and {@code threads} threads for every side:
+     *  dnnrun's kernels, oneDNN (OpenMP) and OpenBLAS; ONNX Runtime's intra-op threads are set by its session. */
+    static List<String> forkFlags(int threads) throws IOException {
         try (InputStream in = BenchmarkMain.class.getResourceAsStream("/dnnrun-jvm-flags.txt")) {
             String flags = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
             List<String> list = new ArrayList<>(List.of(flags.split("\\s+")));
-            list.add("-Dbench.peaks=" + peaks);
-            // one thread on every side: ONNX Runtime is set to 1 intra-op thread; dnnrun's kernels, oneDNN (OpenMP)
-            // and OpenBLAS here
-            list.add("-Ddnnrun.threads=1");
-            list.add("-Ddnnrun.onednn.threads=1");
-            list.add("-Ddnnrun.openblas.threads=1");
+            list.add("-Ddnnrun.threads=" + threads);
+            list.add("-Ddnnrun.onednn.threads=" + threads);
+            list.add("-Ddnnrun.openblas.threads=" + threads);
             list.add("-Xmx4g");
-            return list.toArray(new String[0]);
+            return list;
         }
     }
 }

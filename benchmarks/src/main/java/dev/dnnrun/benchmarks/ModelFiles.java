@@ -23,7 +23,7 @@ final class ModelFiles {
         }
         Path model = root.resolve("light/light_" + name + ".onnx");
         if (!Files.isRegularFile(model)) {
-            throw new IllegalStateException("no model " + model);
+            throw new IllegalStateException("model file not found: " + model + " (light models are " + root.resolve("light") + "/light_NAME.onnx)");
         }
         return model;
     }
