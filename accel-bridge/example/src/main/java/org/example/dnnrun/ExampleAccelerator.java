@@ -1,7 +1,6 @@
 package org.example.dnnrun;
 
 import java.util.List;
-import java.util.Objects;
 import java.util.stream.Stream;
 
 import dev.dnnrun.accel.Accelerator;
@@ -12,8 +11,8 @@ import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.Support;
 import dev.dnnrun.accel.TensorType;
 import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.accel.support.Shapes;
 import dev.dnnrun.tensor.DType;
-import dev.dnnrun.tensor.Tensor;
 
 /**
  * A complete dnnrun backend in plain Java, written the way a vendor writes one: float32 Relu, Add and Mul of two
@@ -94,16 +93,7 @@ public final class ExampleAccelerator implements Accelerator {
             if (!s.supported()) {
                 throw new UnsupportedSegmentException(op.describe() + ": " + s.reason());
             }
-            // The operators must see the types the segment (and so the caller's buffers) has.
-            List<String> names = Stream.concat(op.inputs().stream(), op.outputs().stream()).toList();
-            List<TensorType> types = Stream.concat(op.inputTypes().stream(), op.outputTypes().stream()).toList();
-            for (int i = 0; i < names.size(); i++) {
-                if (!Objects.equals(types.get(i), segment.typeOf(names.get(i)))) {
-                    throw new UnsupportedSegmentException(op.describe() + " sees '" + names.get(i) + "' as " + types.get(i)
-                                    + ", the segment as " + segment.typeOf(names.get(i)));
-                }
-            }
-            long n = elementCount(op.outputType(0));
+            long n = Shapes.elementCount(op.describe() + " output", op.outputType(0).shape());
             if (elements >= 0 && n != elements) {
                 throw new UnsupportedSegmentException(op.describe() + " has " + n + " elements, the segment " + elements);
             }
@@ -112,21 +102,9 @@ public final class ExampleAccelerator implements Accelerator {
         if (elements < 0) {
             throw new UnsupportedSegmentException("an empty segment");
         }
+        // ExampleSegment is a NativeSegment: it declines operators that disagree with the segment's types and sizes
+        // that do not fit, and checks dnnrun's buffers before every run.
         return new ExampleSegment(segment, elements);
-    }
-
-    /** The element count, declined when a size is unknown or negative or the byte count overflows a long. */
-    private static long elementCount(TensorType t) throws UnsupportedSegmentException {
-        if (!t.isStatic()) {
-            throw new UnsupportedSegmentException("a value of type " + t + " has no fixed shape");
-        }
-        try {
-            long n = Tensor.elementCount(t.shape());
-            Math.multiplyExact(n, Float.BYTES);
-            return n;
-        } catch (ArithmeticException e) {
-            throw new UnsupportedSegmentException("a value of type " + t + " has more bytes than a long counts");
-        }
     }
 
     /** Equal ranks and sizes; -1 (unknown when the model loads) matches anything and is checked again at compile. */

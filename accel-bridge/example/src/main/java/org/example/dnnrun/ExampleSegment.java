@@ -7,12 +7,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.arrow.memory.ArrowBuf;
-
-import dev.dnnrun.accel.CompiledSegment;
 import dev.dnnrun.accel.OpView;
 import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.accel.support.NativeSegment;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
@@ -20,9 +18,10 @@ import dev.dnnrun.tensor.Tensor;
  * A compiled chain of Relu, Add and Mul over values of one shape, run as one fused pass: for each element, the
  * segment's inputs (and constants) are loaded into registers, every operator runs on registers, and the outputs are
  * stored, so no intermediate is ever written to memory. Inputs and outputs are dnnrun's Arrow buffers, read and
- * written in place through bounded {@link MemorySegment}s: an access past a buffer throws instead of corrupting memory.
+ * written in place: {@link NativeSegment} (an optional helper of the SPI) checks them and hands them over as
+ * {@link MemorySegment}s of exactly the values' sizes, serialises runs and makes close idempotent.
  */
-final class ExampleSegment implements CompiledSegment {
+final class ExampleSegment extends NativeSegment {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /** One operator on registers. */
@@ -34,9 +33,9 @@ final class ExampleSegment implements CompiledSegment {
     private final MemorySegment[] constants; // read in place: dnnrun keeps them valid and unchanged until close
     private final List<Step> steps = new ArrayList<>();
     private final int registers;
-    private boolean closed;
 
     ExampleSegment(Segment segment, long elements) throws UnsupportedSegmentException {
+        super(segment);
         this.elements = elements;
         Map<String, Integer> reg = new HashMap<>();
         inputRegs = new int[segment.inputs().size()];
@@ -75,12 +74,7 @@ final class ExampleSegment implements CompiledSegment {
     }
 
     @Override
-    public synchronized void execute(ArrowBuf[] inputs, ArrowBuf[] outputs) {
-        if (closed) {
-            throw new IllegalStateException("segment closed");
-        }
-        MemorySegment[] in = bind(inputs, inputRegs.length, "input");
-        MemorySegment[] out = bind(outputs, outputRegs.length, "output");
+    protected void run(MemorySegment[] in, MemorySegment[] out) {
         float[] r = new float[registers];
         for (long e = 0; e < elements; e++) {
             for (int k = 0; k < in.length; k++) {
@@ -102,25 +96,8 @@ final class ExampleSegment implements CompiledSegment {
         }
     }
 
-    /** The buffers as segments of exactly the bytes a value has, after checking their number and sizes. */
-    private MemorySegment[] bind(ArrowBuf[] bufs, int count, String what) {
-        if (bufs == null || bufs.length != count) {
-            throw new IllegalArgumentException("expected " + count + " " + what + " buffers, got " + (bufs == null ? "none" : bufs.length));
-        }
-        long bytes = elements * Float.BYTES; // checked against overflow at compile
-        MemorySegment[] r = new MemorySegment[count];
-        for (int i = 0; i < count; i++) {
-            if (bufs[i] == null || bufs[i].capacity() < bytes) {
-                throw new IllegalArgumentException(what + " " + i + " holds " + (bufs[i] == null ? "nothing" : bufs[i].capacity() + " bytes")
-                                + ", needs " + bytes);
-            }
-            r[i] = MemorySegment.ofAddress(bufs[i].memoryAddress()).reinterpret(bytes);
-        }
-        return r;
-    }
-
     @Override
-    public synchronized void close() {
-        closed = true; // nothing native to free; a second close is harmless
+    protected void release() {
+        // nothing native to free: the constants are dnnrun's, the buffers the caller's
     }
 }
