@@ -67,6 +67,10 @@ public final class DnnContext {
      */
     public synchronized BackendChoice backendChoice() {
         TruffleLogger log = TruffleLogger.getLogger(DnnLanguage.ID, "accel");
+        if (cpuOnly()) {
+            // No segments to place: finding the backends would load and bind their native libraries for nothing.
+            return new BackendChoice(Map.of(), null, null, fallback, log);
+        }
         if (!placementFile.isEmpty() || !accel.trim().equals(Accelerators.AUTO)) {
             return new BackendChoice(acceleratorsByName(), null, null, fallback, log);
         }

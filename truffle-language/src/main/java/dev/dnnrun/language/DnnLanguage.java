@@ -16,6 +16,7 @@ import com.oracle.truffle.api.nodes.RootNode;
 import com.oracle.truffle.api.source.Source;
 
 import dev.dnnrun.accel.partition.Partition;
+import dev.dnnrun.kernels.KernelWarmup;
 import dev.dnnrun.kernels.Parallel;
 import dev.dnnrun.language.accel.FallbackPolicy;
 import dev.dnnrun.language.builder.ModelAst;
@@ -77,6 +78,7 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
         if (threads != null) {
             throw new DnnException(threads);
         }
+        KernelWarmup.startOnce(); // overlaps the first model's load with compiling the kernels its first run needs
         return new DnnContext(env);
     }
 
@@ -107,19 +109,25 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
 
     /** Loads and optimises a model, builds its AST, and registers it with the context. */
     public static ModelObject load(DnnLanguage language, DnnContext context, byte[] bytes, String path, String displayName) {
+        LoadTimer timer = new LoadTimer(context.env().getLogger("load"), displayName);
         OperatorRegistry registry = OperatorRegistry.standard();
+        timer.phase("operator registry");
         ModelGraph graph;
         try {
             graph = OnnxLoader.load(bytes, path, context.allocator(), registry);
+            timer.phase("read ONNX");
         } catch (ModelLoadException e) {
             throw new DnnException(rename(e.getMessage(), e.modelPath(), displayName));
         }
         List<String> problems = new ArrayList<>();
         try {
             graph = ConstantFolding.run(graph, registry, context.allocator());
+            timer.phase("constant folding");
             graph = IdentityElimination.run(graph);
             graph = ConvFusion.run(graph, registry, context.allocator(), context.cpuOnly());
+            timer.phase("conv fusion");
             graph = ShapeInference.run(graph, registry, problems);
+            timer.phase("shape inference");
         } catch (DnnException e) {
             problems.add(e.getMessage());
         }
@@ -132,6 +140,7 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
         List<String> warnings = new ArrayList<>();
         try {
             partition = context.partition(graph, warnings);
+            timer.phase("partition");
         } catch (RuntimeException e) {
             graph.releaseConstants();
             throw e;
@@ -144,6 +153,8 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
         ModelAst ast = ModelAstBuilder.build(language, graph, registry, context.profiling(), partition, context.backendChoice());
         ModelObject model = new ModelObject(context, graph, ast, displayName, partition);
         context.track(model);
+        timer.phase("build AST");
+        timer.done();
         return model;
     }
 

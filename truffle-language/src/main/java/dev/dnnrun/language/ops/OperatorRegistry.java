@@ -1,10 +1,11 @@
 package dev.dnnrun.language.ops;
 
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.OperatorException;
@@ -21,7 +22,7 @@ public final class OperatorRegistry implements OperatorTable {
     /** The newest ai.onnx opset whose changes the registered operators account for. */
     public static final int MAX_OPSET = 28;
 
-    public record Entry(String domain, String opType, int[] sinceVersions, Function<GraphNode, OpNode> factory) {
+    public record Entry(String domain, String opType, int[] sinceVersions, Class<? extends OpNode> node) {
     }
 
     private final Map<String, Entry> entries = new TreeMap<>();
@@ -47,10 +48,10 @@ public final class OperatorRegistry implements OperatorTable {
     }
 
     @Override
-    public void register(String domain, String opType, Function<GraphNode, OpNode> factory, int... sinceVersions) {
+    public void register(String domain, String opType, Class<? extends OpNode> node, int... sinceVersions) {
         int[] versions = sinceVersions.clone();
         Arrays.sort(versions);
-        if (entries.put(key(domain, opType), new Entry(domain, opType, versions, factory)) != null) {
+        if (entries.put(key(domain, opType), new Entry(domain, opType, versions, node)) != null) {
             throw new IllegalStateException("operator registered twice: " + opType);
         }
     }
@@ -74,7 +75,27 @@ public final class OperatorRegistry implements OperatorTable {
             throw new OperatorException("operator " + n.opType() + " does not exist in opset " + opset + " (added in opset "
                             + e.sinceVersions[0] + ")");
         }
-        return e.factory.apply(n);
+        return instantiate(e.node(), n);
+    }
+
+    private static OpNode instantiate(Class<? extends OpNode> node, GraphNode n) {
+        Constructor<? extends OpNode> constructor;
+        try {
+            constructor = node.getConstructor(GraphNode.class);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(node.getName() + " has no public (GraphNode) constructor", e);
+        }
+        try {
+            return constructor.newInstance(n);
+        } catch (InvocationTargetException e) {
+            // The node rejected its attributes (an OperatorException) or failed: the caller reports it for the node.
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create " + node.getName() + ": " + e, e);
+        }
     }
 
     /** The since-version that applies to a node at the given opset. */

@@ -8,23 +8,23 @@ public final class ActivationOperators {
     }
 
     public static void register(OperatorTable r) {
-        r.register("Relu", Relu::new, 1, 6, 13, 14);
-        r.register("LeakyRelu", LeakyRelu::new, 1, 6, 16);
-        r.register("PRelu", PRelu::new, 1, 6, 7, 9, 16);
-        r.register("Sigmoid", Sigmoid::new, 1, 6, 13);
-        r.register("Tanh", Tanh::new, 1, 6, 13);
-        r.register("HardSigmoid", HardSigmoid::new, 1, 6, 22);
-        r.register("HardSwish", HardSwish::new, 14, 22);
-        r.register("Softmax", Softmax::new, 1, 11, 13);
-        r.register("LogSoftmax", LogSoftmax::new, 1, 11, 13);
-        r.register("Hardmax", Hardmax::new, 1, 11, 13);
-        r.register("Elu", Elu::new, 1, 6, 22);
-        r.register("Selu", Selu::new, 1, 6, 22);
-        r.register("Celu", Celu::new, 12, 28);
-        r.register("Softplus", Softplus::new, 1, 22);
-        r.register("Softsign", Softsign::new, 1, 22);
-        r.register("Gelu", Gelu::new, 20);
-        r.register("Mish", Mish::new, 18, 22);
-        r.register("ThresholdedRelu", ThresholdedRelu::new, 10, 22);
+        r.register("Relu", Relu.class, 1, 6, 13, 14);
+        r.register("LeakyRelu", LeakyRelu.class, 1, 6, 16);
+        r.register("PRelu", PRelu.class, 1, 6, 7, 9, 16);
+        r.register("Sigmoid", Sigmoid.class, 1, 6, 13);
+        r.register("Tanh", Tanh.class, 1, 6, 13);
+        r.register("HardSigmoid", HardSigmoid.class, 1, 6, 22);
+        r.register("HardSwish", HardSwish.class, 14, 22);
+        r.register("Softmax", Softmax.class, 1, 11, 13);
+        r.register("LogSoftmax", LogSoftmax.class, 1, 11, 13);
+        r.register("Hardmax", Hardmax.class, 1, 11, 13);
+        r.register("Elu", Elu.class, 1, 6, 22);
+        r.register("Selu", Selu.class, 1, 6, 22);
+        r.register("Celu", Celu.class, 12, 28);
+        r.register("Softplus", Softplus.class, 1, 22);
+        r.register("Softsign", Softsign.class, 1, 22);
+        r.register("Gelu", Gelu.class, 20);
+        r.register("Mish", Mish.class, 18, 22);
+        r.register("ThresholdedRelu", ThresholdedRelu.class, 10, 22);
     }
 }

@@ -8,15 +8,15 @@ public final class LogicOperators {
     }
 
     public static void register(OperatorTable r) {
-        r.register("Where", Where::new, 9, 16);
-        r.register("Equal", Equal::new, 1, 7, 11, 13, 19);
-        r.register("Less", Less::new, 1, 7, 9, 13);
-        r.register("Greater", Greater::new, 1, 7, 9, 13);
-        r.register("LessOrEqual", LessOrEqual::new, 12, 16);
-        r.register("GreaterOrEqual", GreaterOrEqual::new, 12, 16);
-        r.register("And", And::new, 1, 7);
-        r.register("Or", Or::new, 1, 7);
-        r.register("Xor", Xor::new, 1, 7);
-        r.register("Not", Not::new, 1);
+        r.register("Where", Where.class, 9, 16);
+        r.register("Equal", Equal.class, 1, 7, 11, 13, 19);
+        r.register("Less", Less.class, 1, 7, 9, 13);
+        r.register("Greater", Greater.class, 1, 7, 9, 13);
+        r.register("LessOrEqual", LessOrEqual.class, 12, 16);
+        r.register("GreaterOrEqual", GreaterOrEqual.class, 12, 16);
+        r.register("And", And.class, 1, 7);
+        r.register("Or", Or.class, 1, 7);
+        r.register("Xor", Xor.class, 1, 7);
+        r.register("Not", Not.class, 1);
     }
 }

@@ -8,7 +8,7 @@ public final class LossOperators {
     }
 
     public static void register(OperatorTable r) {
-        r.register("NegativeLogLikelihoodLoss", NegativeLogLikelihoodLoss::new, 12, 13, 22);
-        r.register("SoftmaxCrossEntropyLoss", SoftmaxCrossEntropyLoss::new, 12, 13);
+        r.register("NegativeLogLikelihoodLoss", NegativeLogLikelihoodLoss.class, 12, 13, 22);
+        r.register("SoftmaxCrossEntropyLoss", SoftmaxCrossEntropyLoss.class, 12, 13);
     }
 }

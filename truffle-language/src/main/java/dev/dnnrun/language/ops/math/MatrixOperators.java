@@ -8,7 +8,7 @@ public final class MatrixOperators {
     }
 
     public static void register(OperatorTable r) {
-        r.register("Gemm", Gemm::new, 1, 6, 7, 9, 11, 13);
-        r.register("MatMul", MatMul::new, 1, 9, 13);
+        r.register("Gemm", Gemm.class, 1, 6, 7, 9, 11, 13);
+        r.register("MatMul", MatMul.class, 1, 9, 13);
     }
 }

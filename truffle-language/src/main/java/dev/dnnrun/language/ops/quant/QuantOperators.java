@@ -8,7 +8,7 @@ public final class QuantOperators {
     }
 
     public static void register(OperatorTable r) {
-        r.register("QuantizeLinear", QuantizeLinear::new, 10, 13, 19, 21, 23, 24, 25, 28);
-        r.register("DequantizeLinear", DequantizeLinear::new, 10, 13, 19, 21, 23, 24, 25, 28);
+        r.register("QuantizeLinear", QuantizeLinear.class, 10, 13, 19, 21, 23, 24, 25, 28);
+        r.register("DequantizeLinear", DequantizeLinear.class, 10, 13, 19, 21, 23, 24, 25, 28);
     }
 }

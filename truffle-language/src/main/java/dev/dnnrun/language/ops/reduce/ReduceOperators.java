@@ -8,18 +8,18 @@ public final class ReduceOperators {
     }
 
     public static void register(OperatorTable r) {
-        r.register("ReduceSum", ReduceSum::new, 1, 11, 13);
-        r.register("ReduceMean", ReduceMean::new, 1, 11, 13, 18);
-        r.register("ReduceMax", ReduceMax::new, 1, 11, 12, 13, 18, 20);
-        r.register("ReduceMin", ReduceMin::new, 1, 11, 12, 13, 18, 20);
-        r.register("ReduceProd", ReduceProd::new, 1, 11, 13, 18);
-        r.register("ReduceL1", ReduceL1::new, 1, 11, 13, 18);
-        r.register("ReduceL2", ReduceL2::new, 1, 11, 13, 18);
-        r.register("ReduceSumSquare", ReduceSumSquare::new, 1, 11, 13, 18);
-        r.register("ReduceLogSum", ReduceLogSum::new, 1, 11, 13, 18, 28);
-        r.register("ReduceLogSumExp", ReduceLogSumExp::new, 1, 11, 13, 18, 28);
-        r.register("ArgMax", ArgMax::new, 1, 11, 12, 13);
-        r.register("ArgMin", ArgMin::new, 1, 11, 12, 13);
-        r.register("TopK", TopK::new, 1, 10, 11, 24);
+        r.register("ReduceSum", ReduceSum.class, 1, 11, 13);
+        r.register("ReduceMean", ReduceMean.class, 1, 11, 13, 18);
+        r.register("ReduceMax", ReduceMax.class, 1, 11, 12, 13, 18, 20);
+        r.register("ReduceMin", ReduceMin.class, 1, 11, 12, 13, 18, 20);
+        r.register("ReduceProd", ReduceProd.class, 1, 11, 13, 18);
+        r.register("ReduceL1", ReduceL1.class, 1, 11, 13, 18);
+        r.register("ReduceL2", ReduceL2.class, 1, 11, 13, 18);
+        r.register("ReduceSumSquare", ReduceSumSquare.class, 1, 11, 13, 18);
+        r.register("ReduceLogSum", ReduceLogSum.class, 1, 11, 13, 18, 28);
+        r.register("ReduceLogSumExp", ReduceLogSumExp.class, 1, 11, 13, 18, 28);
+        r.register("ArgMax", ArgMax.class, 1, 11, 12, 13);
+        r.register("ArgMin", ArgMin.class, 1, 11, 12, 13);
+        r.register("TopK", TopK.class, 1, 10, 11, 24);
     }
 }
