@@ -16,7 +16,6 @@ import com.oracle.truffle.api.nodes.RootNode;
 import com.oracle.truffle.api.source.Source;
 
 import dev.dnnrun.accel.partition.Partition;
-import dev.dnnrun.kernels.KernelWarmup;
 import dev.dnnrun.kernels.Parallel;
 import dev.dnnrun.language.accel.FallbackPolicy;
 import dev.dnnrun.language.builder.ModelAst;
@@ -78,7 +77,6 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
         if (threads != null) {
             throw new DnnException(threads);
         }
-        KernelWarmup.startOnce(); // overlaps the first model's load with compiling the kernels its first run needs
         return new DnnContext(env);
     }
 
