@@ -81,4 +81,37 @@ class SgemmTest {
             assertEquals(pad, c.getAtIndex(F, n), "padding column of C was written");
         }
     }
+
+    /** The pre-packed entry point (convolutions): bias and Relu fused into the store, full and edge tiles, K blocks. */
+    @Test
+    void packedAWithBiasAndReluMatchesNaiveLoop() {
+        Random r = new Random(7);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int m : new int[]{1, 4, 9, 130}) {
+                for (int n : new int[]{1, 16, 33}) {
+                    for (int k : new int[]{3, 300}) {
+                        MemorySegment a = random(arena, m * k, r);
+                        MemorySegment b = random(arena, k * n, r);
+                        int ldc = n + 2;
+                        MemorySegment c = random(arena, m * ldc, r);
+                        float[] bias = new float[m];
+                        for (int i = 0; i < m; i++) {
+                            bias[i] = (i % 3 - 1) * 0.5f;
+                        }
+                        Sgemm.sgemm(Sgemm.pack(m, k, a, 0, k), n, Sgemm.matrix(b, 0, n), c, 0, ldc, bias, 0, true);
+                        for (int i = 0; i < m; i++) {
+                            for (int j = 0; j < n; j++) {
+                                double s = bias[i];
+                                for (int p = 0; p < k; p++) {
+                                    s += (double) a.getAtIndex(F, (long) i * k + p) * b.getAtIndex(F, (long) p * n + j);
+                                }
+                                assertEquals(Math.max(0, s), c.getAtIndex(F, (long) i * ldc + j), 1e-4 * (1 + k),
+                                                "m=" + m + " n=" + n + " k=" + k + " at " + i + "," + j);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
