@@ -184,13 +184,13 @@ public final class ConvKernels {
             hi = Math.max(hi, lo);
             int j = jc;
             int end = jc + nc;
+            // (od, oh, o0) of column j, advanced line by line: no divisions per output line.
+            int o0 = j % ow;
+            int oh = j / ow % out[1];
+            int od = j / ow / out[1];
             while (j < end) {
-                int o0 = j % ow;
-                int line = j / ow;
                 int cnt = Math.min(ow - o0, end - j);
                 int at = j - jc;
-                int oh = line % out[1];
-                int od = line / out[1];
                 int id = od * s[0] - p[0] + kd * dl[0];
                 int ih = oh * s[1] - p[1] + kh * dl[1];
                 if (id < 0 || id >= in[0] || ih < 0 || ih >= in[1]) {
@@ -215,6 +215,11 @@ public final class ConvKernels {
                     }
                 }
                 j += cnt;
+                o0 = 0;
+                if (++oh == out[1]) {
+                    oh = 0;
+                    od++;
+                }
             }
         }
     }

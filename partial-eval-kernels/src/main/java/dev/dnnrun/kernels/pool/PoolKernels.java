@@ -188,6 +188,24 @@ public final class PoolKernels {
             int q = t * dw;
             tap[t] = (q % sw) * phaseLength + q / sw;
         }
+        // Per phase, the line positions that hold input columns: [phaseAt, phaseAt + phaseCount) takes row[phaseFrom],
+        // row[phaseFrom + sw], ...; the rest of the line is border, filled with the empty value once above.
+        int[] phaseAt = new int[sw];
+        int[] phaseFrom = new int[sw];
+        int[] phaseCount = new int[sw];
+        for (int phase = 0; phase < sw; phase++) {
+            int first = phase; // first q of this phase with c = q - pw >= 0
+            while (first < cols && first - pw < 0) {
+                first += sw;
+            }
+            int count = 0;
+            for (int q = first; q < cols && q - pw < iw; q += sw) {
+                count++;
+            }
+            phaseAt[phase] = phase * phaseLength + (first - phase) / sw;
+            phaseFrom[phase] = first - pw;
+            phaseCount[phase] = count;
+        }
         float[] out = new float[ow + S.length()];
         long yAt = 0;
         for (int plane = 0; plane < w.planes(); plane++) {
@@ -223,10 +241,10 @@ public final class PoolKernels {
                     Arrays.fill(row, empty);
                 }
                 for (int phase = 0; phase < sw; phase++) {
-                    int to = phase * phaseLength;
-                    for (int q = phase; q < cols; q += sw, to++) {
-                        int c = q - pw;
-                        line[to] = c >= 0 && c < iw ? row[c] : empty;
+                    int to = phaseAt[phase];
+                    int from = phaseFrom[phase];
+                    for (int t = 0, n = phaseCount[phase]; t < n; t++) {
+                        line[to + t] = row[from + t * sw];
                     }
                 }
                 for (int o = 0; o < ow; o += S.length()) {
