@@ -220,7 +220,7 @@ final class Emitter {
             ins.add(new In(Dnnl.ARG_BIAS, op.inputs().get(2), bMd));
         }
         long[] dil = { win.dilations()[0] - 1, win.dilations()[1] - 1 }; // oneDNN counts skipped elements
-        return opDesc(Dnnl.CONV_DESC_SIZE, "dnnl_dilated_convolution_forward_desc_init", Dnnl.FORWARD_INFERENCE, Dnnl.CONVOLUTION_DIRECT,
+        return opDesc("dnnl_dilated_convolution_forward_desc_init", Dnnl.FORWARD_INFERENCE, Dnnl.CONVOLUTION_DIRECT,
                         Dnnl.anyLayout(arena, x), Dnnl.anyLayout(arena, wDims), bMd, dstMd, dims(arena, win.strides()), dims(arena, dil),
                         dims(arena, win.padBegin()), dims(arena, win.padEnd()));
     }
@@ -267,7 +267,7 @@ final class Emitter {
         ins.add(new In(Dnnl.ARG_WEIGHTS, bValue, bMd));
         // Constant weights are reordered once into the layout the matmul kernel prefers; others are read as they are.
         MemorySegment weightsMd = values.isConstant(bValue) ? Dnnl.anyLayout(arena, Dnnl.dimsOf(bMd)) : bMd;
-        return opDesc(Dnnl.MATMUL_DESC_SIZE, "dnnl_matmul_desc_init", aMd, weightsMd, biasMd, rowMajor(arena, y));
+        return opDesc("dnnl_matmul_desc_init", aMd, weightsMd, biasMd, rowMajor(arena, y));
     }
 
     /** A private copy of constant {@code value} times {@code factor}, under a fresh name. */
@@ -297,13 +297,13 @@ final class Emitter {
                                 : OneDnnAccelerator.pool(op, in[0], ys);
                 int alg = op.opType().endsWith("MaxPool") ? Dnnl.POOLING_MAX
                                 : op.intAttr("count_include_pad", 0) != 0 ? Dnnl.POOLING_AVG_INCLUDE_PADDING : Dnnl.POOLING_AVG_EXCLUDE_PADDING;
-                desc = opDesc(Dnnl.POOL_DESC_SIZE, "dnnl_pooling_forward_desc_init", Dnnl.FORWARD_INFERENCE, alg, values.val(x).md,
+                desc = opDesc("dnnl_pooling_forward_desc_init", Dnnl.FORWARD_INFERENCE, alg, values.val(x).md,
                                 Dnnl.anyLayout(arena, ys), dims(arena, win.strides()), dims(arena, win.kernel()), dims(arena, win.padBegin()),
                                 dims(arena, win.padEnd()));
                 ins.add(new In(Dnnl.ARG_SRC, x, null));
             }
             case "Softmax" -> {
-                desc = opDesc(Dnnl.SOFTMAX_DESC_SIZE, "dnnl_softmax_forward_desc_init", Dnnl.FORWARD_INFERENCE, values.val(x).md,
+                desc = opDesc("dnnl_softmax_forward_desc_init", Dnnl.FORWARD_INFERENCE, values.val(x).md,
                                 OneDnnAccelerator.softmaxAxis(op, in[0]));
                 ins.add(new In(Dnnl.ARG_SRC, x, null));
             }
@@ -337,8 +337,8 @@ final class Emitter {
                     }
                     ins.add(new In(kinds[i - 1], op.inputs().get(i), rowMajor(arena, c)));
                 }
-                desc = opDesc(Dnnl.BNORM_DESC_SIZE, "dnnl_batch_normalization_forward_desc_init", Dnnl.FORWARD_INFERENCE, values.val(x).md,
-                                (float) op.floatAttr("epsilon", 1e-5), Dnnl.USE_GLOBAL_STATS | Dnnl.USE_SCALE | Dnnl.USE_SHIFT);
+                desc = opDesc("dnnl_batch_normalization_forward_desc_init", Dnnl.FORWARD_INFERENCE, values.val(x).md,
+                                (float) op.floatAttr("epsilon", 1e-5), Dnnl.BNORM_INFERENCE_FLAGS);
             }
             case "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min" -> {
                 // oneDNN broadcasts only src1: put the full-size operand first where the op commutes.
@@ -355,11 +355,11 @@ final class Emitter {
                 ins.add(new In(Dnnl.ARG_SRC, a, null));
                 ins.add(new In(Dnnl.ARG_SRC_1, b, sameShape ? null : bMd));
                 // val(a).dims() rather than ys: a rank-0 value is stored as [1].
-                desc = opDesc(Dnnl.BINARY_DESC_SIZE, "dnnl_binary_desc_init", Dnnl.BINARY.get(op.opType()), aMd, bMd,
+                desc = opDesc("dnnl_binary_desc_init", Dnnl.BINARY.get(op.opType()), aMd, bMd,
                                 Dnnl.anyLayout(arena, values.val(a).dims()));
             }
             case "LRN" -> {
-                desc = opDesc(Dnnl.LRN_DESC_SIZE, "dnnl_lrn_forward_desc_init", Dnnl.FORWARD_INFERENCE, Dnnl.LRN_ACROSS_CHANNELS, values.val(x).md,
+                desc = opDesc("dnnl_lrn_forward_desc_init", Dnnl.FORWARD_INFERENCE, Dnnl.LRN_ACROSS_CHANNELS, values.val(x).md,
                                 op.intAttr("size", 1), (float) op.floatAttr("alpha", 1e-4), (float) op.floatAttr("beta", 0.75),
                                 (float) op.floatAttr("bias", 1));
                 ins.add(new In(Dnnl.ARG_SRC, x, null));
@@ -385,21 +385,15 @@ final class Emitter {
                 if (!Arrays.equals(in[0], ys)) {
                     throw no(op.opType() + " output " + Arrays.toString(ys) + " differs from its input");
                 }
-                desc = opDesc(Dnnl.ELTWISE_DESC_SIZE, "dnnl_eltwise_forward_desc_init", Dnnl.FORWARD_INFERENCE, (int) e[0], values.val(x).md, e[1], e[2]);
+                desc = opDesc("dnnl_eltwise_forward_desc_init", Dnnl.FORWARD_INFERENCE, (int) e[0], values.val(x).md, e[1], e[2]);
                 ins.add(new In(Dnnl.ARG_SRC, x, null));
             }
         }
         values.emit(primitiveDesc(desc, MemorySegment.NULL), ins, y, null);
     }
 
-    /** An op descriptor of {@code size} bytes, filled in by oneDNN's {@code init(desc, args...)}. */
-    private MemorySegment opDesc(long size, String init, Object... args) {
-        MemorySegment desc = arena.allocate(size, 8);
-        Object[] all = new Object[args.length + 1];
-        all[0] = desc;
-        System.arraycopy(args, 0, all, 1, args.length);
-        call(init, all);
-        return desc;
+    private MemorySegment opDesc(String init, Object... args) {
+        return Dnnl.opDesc(arena, init, args);
     }
 
     private MemorySegment primitiveDesc(MemorySegment desc, MemorySegment attr) {
