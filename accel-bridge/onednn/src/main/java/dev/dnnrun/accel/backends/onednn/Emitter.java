@@ -1,7 +1,8 @@
 package dev.dnnrun.accel.backends.onednn;
 
+import static dev.dnnrun.accel.backends.onednn.Dnnl.FORWARD_INFERENCE;
+import static dev.dnnrun.accel.backends.onednn.Dnnl.anyLayout;
 import static dev.dnnrun.accel.backends.onednn.Dnnl.call;
-import static dev.dnnrun.accel.backends.onednn.Dnnl.create;
 import static dev.dnnrun.accel.backends.onednn.Dnnl.dims;
 import static dev.dnnrun.accel.backends.onednn.Dnnl.rowMajor;
 import static dev.dnnrun.accel.backends.onednn.OneDnnAccelerator.no;
@@ -19,7 +20,6 @@ import java.util.Set;
 
 import dev.dnnrun.accel.OpView;
 import dev.dnnrun.accel.Segment;
-import dev.dnnrun.accel.TensorType;
 import dev.dnnrun.accel.UnsupportedSegmentException;
 import dev.dnnrun.accel.backends.onednn.Layouts.In;
 import dev.dnnrun.accel.backends.onednn.Layouts.Val;
@@ -70,26 +70,41 @@ final class Emitter {
     }
 
     void emitAll() throws UnsupportedSegmentException {
+        for (OpView op : graph.ops()) {
+            OneDnnAccelerator.check(op); // all of them before fusion looks at any
+        }
         Map<Integer, Chain> deferred = new HashMap<>();
         for (int i = 0; i < graph.ops().size(); i++) {
             OpView op = graph.ops().get(i);
-            long[][] in = new long[op.inputs().size()][];
-            for (int j = 0; j < in.length; j++) {
-                in[j] = op.hasInput(j) ? values.shape(op.inputs().get(j)) : null;
-            }
-            if (!fused.contains(i)) {
-                OneDnnAccelerator.check(op, in, values.shape(op.outputs().get(0)));
-                if (MAIN.contains(op.opType())) {
-                    Chain c = chain(i);
-                    deferred.put(c.lastOp(), c);
-                } else {
-                    emitSimple(op, in);
-                }
+            if (MAIN.contains(op.opType())) {
+                Chain c = chain(i);
+                deferred.put(c.lastOp(), c);
+            } else if (!fused.contains(i)) {
+                emit(op, null);
             }
             Chain c = deferred.remove(i);
             if (c != null) {
-                emitMain(c);
+                emit(c.op(), c);
             }
+        }
+    }
+
+    /** Emits chain {@code c} (headed by {@code op}) or, without one, simple op {@code op}; a oneDNN rejection names the op. */
+    private void emit(OpView op, Chain c) throws UnsupportedSegmentException {
+        try {
+            if (c != null) {
+                emitMain(c);
+            } else {
+                emitSimple(op);
+            }
+        } catch (IllegalStateException e) {
+            StringBuilder shapes = new StringBuilder();
+            for (String v : op.inputs()) {
+                shapes.append(v.isEmpty() ? "" : v + " " + Arrays.toString(values.shape(v)) + " ");
+            }
+            String y = op.outputs().get(0);
+            throw new UnsupportedSegmentException(op.describe() + ": oneDNN rejected shapes " + shapes + "-> " + y + " "
+                            + Arrays.toString(values.shape(y)) + " (" + e.getMessage() + ")", e);
         }
     }
 
@@ -127,118 +142,85 @@ final class Emitter {
      * whose other side broadcasts to MatMul/Gemm's rows becomes the bias when nothing precedes it ({@code first}).
      */
     private PostOp postOp(OpView next, String value, OpView main, boolean first) throws UnsupportedSegmentException {
-        for (int i = 0; i < next.inputs().size(); i++) {
-            TensorType t = next.inputType(i);
-            if (next.hasInput(i) && (t == null || t.dtype() != DType.FLOAT)) {
-                return null;
-            }
+        if (Dnnl.ELTWISE.containsKey(next.opType())) {
+            return eltwise(next);
         }
-        if (!next.domain().isEmpty() && !next.domain().equals("ai.onnx")) {
+        if (!next.opType().equals("Add") && !next.opType().equals("Sum") || next.inputs().size() != 2
+                        || next.inputs().get(0).equals(next.inputs().get(1))) {
             return null;
         }
-        if (next.opType().equals("Add") || next.opType().equals("Sum")) {
-            if (next.inputs().size() != 2 || next.inputs().get(0).equals(next.inputs().get(1))) {
-                return null;
-            }
-            String other = next.inputs().get(next.inputs().get(0).equals(value) ? 1 : 0);
-            long[] os = values.shape(other), outShape = values.shape(value);
-            if (Arrays.equals(os, outShape)) {
-                return new PostOp(SUM, 0, 0, other);
-            }
-            // Only where no output scale (Gemm alpha) could apply before or after the bias.
-            boolean mm = main.opType().equals("MatMul") || (main.opType().equals("Gemm") && !main.hasInput(2) && main.floatAttr("alpha", 1) == 1);
-            return first && mm && Shapes.broadcastsTo(os, outShape) ? new PostOp(BIAS, 0, 0, other) : null;
+        String other = next.inputs().get(next.inputs().get(0).equals(value) ? 1 : 0);
+        long[] os = values.shape(other), outShape = values.shape(value);
+        if (Arrays.equals(os, outShape)) {
+            return new PostOp(SUM, 0, 0, other);
         }
-        if (!Dnnl.ELTWISE.containsKey(next.opType())) {
-            return null;
-        }
-        float[] e = eltwise(next);
-        return new PostOp((int) e[0], e[1], e[2], null);
+        // Only where no output scale (Gemm alpha) could apply before or after the bias.
+        boolean mm = main.opType().equals("MatMul") || (main.opType().equals("Gemm") && !main.hasInput(2) && main.floatAttr("alpha", 1) == 1);
+        return first && mm && Shapes.broadcastsTo(os, outShape) ? new PostOp(BIAS, 0, 0, other) : null;
     }
 
-    /** {alg, alpha, beta} of an eltwise op. */
-    private static float[] eltwise(OpView op) throws UnsupportedSegmentException {
+    /** An eltwise op as oneDNN's algorithm with its alpha and beta. */
+    private static PostOp eltwise(OpView op) throws UnsupportedSegmentException {
         float[] clip = op.opType().equals("Clip") ? OneDnnAccelerator.clipBounds(op) : new float[2];
         float alpha = op.opType().equals("LeakyRelu") ? (float) op.floatAttr("alpha", 0.01) : clip[0];
-        return new float[] { Dnnl.ELTWISE.get(op.opType()), alpha, clip[1] };
+        return new PostOp(Dnnl.ELTWISE.get(op.opType()), alpha, clip[1], null);
     }
 
     /** Conv, MatMul or Gemm writing {@code dst} after its post-ops. */
     private void emitMain(Chain c) throws UnsupportedSegmentException {
-        MemorySegment attr = create(arena, "dnnl_primitive_attr_create");
-        try {
-            String addend = null;
-            if (!c.post().isEmpty()) {
-                MemorySegment ops = create(arena, "dnnl_post_ops_create");
-                try {
-                    for (PostOp p : c.post()) {
-                        if (p.alg() == SUM) {
-                            call("dnnl_post_ops_append_sum", ops, 1f);
-                            addend = p.addend();
-                        } else {
-                            call("dnnl_post_ops_append_eltwise", ops, 1f, p.alg(), p.alpha(), p.beta());
-                        }
-                    }
-                    call("dnnl_primitive_attr_set_post_ops", attr, ops);
-                } finally {
-                    call("dnnl_post_ops_destroy", ops);
-                }
-            }
-            long[] y = values.shape(c.dst());
-            List<In> ins = new ArrayList<>();
-            MemorySegment desc;
-            if (c.op().opType().equals("Conv")) {
-                // The sum post-op accumulates into the destination: keep an intermediate addend's layout.
-                Val sum = addend == null || !values.placed(addend) ? null : values.val(addend);
-                MemorySegment dstMd = sum != null && sum.internal ? sum.md : values.placed(c.dst()) ? rowMajor(arena, y) : Dnnl.anyLayout(arena, y);
-                desc = convDesc(c.op(), dstMd, ins);
+        MemorySegment attr = seg.own("dnnl_primitive_attr_create");
+        MemorySegment ops = seg.own("dnnl_post_ops_create");
+        String addend = null;
+        for (PostOp p : c.post()) {
+            if (p.alg() == SUM) {
+                call("dnnl_post_ops_append_sum", ops, 1f);
+                addend = p.addend();
             } else {
-                desc = matmulDesc(c.op(), attr, y, c.biasAdd(), ins);
+                call("dnnl_post_ops_append_eltwise", ops, 1f, p.alg(), p.alpha(), p.beta());
             }
-            values.emit(primitiveDesc(desc, attr), ins, c.dst(), addend);
-        } finally {
-            call("dnnl_primitive_attr_destroy", attr);
         }
+        call("dnnl_primitive_attr_set_post_ops", attr, ops);
+        long[] y = values.shape(c.dst());
+        List<In> ins = new ArrayList<>();
+        MemorySegment desc;
+        if (c.op().opType().equals("Conv")) {
+            // The sum post-op accumulates into the destination: keep an intermediate addend's layout.
+            Val sum = addend == null || !values.placed(addend) ? null : values.val(addend);
+            MemorySegment dstMd = sum != null && sum.internal ? sum.md : values.placed(c.dst()) ? rowMajor(arena, y) : anyLayout(arena, y);
+            desc = convDesc(c.op(), dstMd, ins);
+        } else {
+            desc = matmulDesc(c.op(), attr, y, c.biasAdd(), ins);
+        }
+        values.emit(seg.own("dnnl_primitive_desc_create", desc, attr, seg.engine, MemorySegment.NULL), ins, c.dst(), addend);
     }
 
     private MemorySegment convDesc(OpView op, MemorySegment dstMd, List<In> ins) throws UnsupportedSegmentException {
-        long[] x = values.shape(op.inputs().get(0));
-        long[] w = values.shape(op.inputs().get(1));
-        Window win = OneDnnAccelerator.conv(op, x, w, values.shape(op.outputs().get(0)));
+        long[] x = values.shape(op.inputs().get(0)), w = values.shape(op.inputs().get(1));
+        Window win = Window.of(op, new long[] { w[2], w[3] }, x);
         long g = op.intAttr("group", 1);
         // Grouped weights [M, C/g, kH, kW] are goihw [g, M/g, C/g, kH, kW] over the same bytes.
         long[] wDims = g == 1 ? w : new long[] { g, w[0] / g, w[1], w[2], w[3] };
-        MemorySegment bMd = MemorySegment.NULL;
         ins.add(new In(Dnnl.ARG_SRC, op.inputs().get(0), null));
         ins.add(new In(Dnnl.ARG_WEIGHTS, op.inputs().get(1), rowMajor(arena, wDims)));
+        MemorySegment bMd = op.hasInput(2) ? rowMajor(arena, values.shape(op.inputs().get(2))) : MemorySegment.NULL;
         if (op.hasInput(2)) {
-            long[] b = values.shape(op.inputs().get(2));
-            if (b.length != 1 || b[0] != w[0]) {
-                throw no("Conv bias of shape " + Arrays.toString(b));
-            }
-            bMd = rowMajor(arena, b);
-            ins.add(new In(Dnnl.ARG_BIAS, op.inputs().get(2), bMd));
+            ins.add(new In(Dnnl.ARG_BIAS, op.inputs().get(2), null));
         }
         long[] dil = { win.dilations()[0] - 1, win.dilations()[1] - 1 }; // oneDNN counts skipped elements
-        return opDesc("dnnl_dilated_convolution_forward_desc_init", Dnnl.FORWARD_INFERENCE, Dnnl.CONVOLUTION_DIRECT,
-                        Dnnl.anyLayout(arena, x), Dnnl.anyLayout(arena, wDims), bMd, dstMd, dims(arena, win.strides()), dims(arena, dil),
-                        dims(arena, win.padBegin()), dims(arena, win.padEnd()));
+        return Dnnl.opDesc(arena, "dnnl_dilated_convolution_forward_desc_init", FORWARD_INFERENCE, Dnnl.CONVOLUTION_DIRECT, anyLayout(arena, x),
+                        anyLayout(arena, wDims), bMd, dstMd, dims(arena, win.strides()), dims(arena, dil), dims(arena, win.padBegin()),
+                        dims(arena, win.padEnd()));
     }
 
     private MemorySegment matmulDesc(OpView op, MemorySegment attr, long[] y, String biasAdd, List<In> ins) throws UnsupportedSegmentException {
-        long[] a = values.shape(op.inputs().get(0));
-        long[] b = values.shape(op.inputs().get(1));
+        long[] a = values.shape(op.inputs().get(0)), b = values.shape(op.inputs().get(1));
         MemorySegment aMd, bMd, biasMd = MemorySegment.NULL;
         String bValue = op.inputs().get(1);
         if (op.opType().equals("Gemm")) {
-            boolean ta = op.intAttr("transA", 0) != 0, tb = op.intAttr("transB", 0) != 0;
-            long m = ta ? a[1] : a[0], k = ta ? a[0] : a[1], n = tb ? b[0] : b[1];
-            if ((tb ? b[1] : b[0]) != k || y.length != 2 || y[0] != m || y[1] != n) {
-                throw no("Gemm shapes " + Arrays.toString(a) + " x " + Arrays.toString(b) + " -> " + Arrays.toString(y) + " do not fit");
-            }
             // Transposition is just another stride order over the same bytes.
-            aMd = Dnnl.strided(arena, new long[] { m, k }, ta ? new long[] { 1, m } : new long[] { k, 1 });
-            bMd = Dnnl.strided(arena, new long[] { k, n }, tb ? new long[] { 1, k } : new long[] { n, 1 });
+            boolean ta = op.intAttr("transA", 0) != 0, tb = op.intAttr("transB", 0) != 0;
+            aMd = Dnnl.strided(arena, ta ? new long[] { a[1], a[0] } : a, ta ? new long[] { 1, a[1] } : new long[] { a[1], 1 });
+            bMd = Dnnl.strided(arena, tb ? new long[] { b[1], b[0] } : b, tb ? new long[] { 1, b[1] } : new long[] { b[1], 1 });
             float alpha = (float) op.floatAttr("alpha", 1), beta = (float) op.floatAttr("beta", 1);
             boolean hasC = op.hasInput(2) && beta != 0;
             if (alpha != 1 && hasC) {
@@ -248,11 +230,7 @@ final class Emitter {
             }
             if (hasC) {
                 String c = op.inputs().get(2);
-                long[] cs = Shapes.padLeft(values.shape(c), 2);
-                if (!Shapes.broadcastsTo(cs, y)) {
-                    throw no("Gemm C " + Arrays.toString(cs) + " does not broadcast to " + Arrays.toString(y));
-                }
-                biasMd = rowMajor(arena, cs);
+                biasMd = rowMajor(arena, Shapes.padLeft(values.shape(c), 2));
                 ins.add(new In(Dnnl.ARG_BIAS, beta == 1 ? c : scaledConstant(c, beta), biasMd));
             }
         } else {
@@ -266,8 +244,8 @@ final class Emitter {
         ins.add(new In(Dnnl.ARG_SRC, op.inputs().get(0), aMd));
         ins.add(new In(Dnnl.ARG_WEIGHTS, bValue, bMd));
         // Constant weights are reordered once into the layout the matmul kernel prefers; others are read as they are.
-        MemorySegment weightsMd = values.isConstant(bValue) ? Dnnl.anyLayout(arena, Dnnl.dimsOf(bMd)) : bMd;
-        return opDesc("dnnl_matmul_desc_init", aMd, weightsMd, biasMd, rowMajor(arena, y));
+        MemorySegment weightsMd = values.isConstant(bValue) ? anyLayout(arena, Dnnl.dimsOf(bMd)) : bMd;
+        return Dnnl.opDesc(arena, "dnnl_matmul_desc_init", aMd, weightsMd, biasMd, rowMajor(arena, y));
     }
 
     /** A private copy of constant {@code value} times {@code factor}, under a fresh name. */
@@ -284,119 +262,90 @@ final class Emitter {
         return values.constant(value + "#scaled", copy, c.shape());
     }
 
-    /** Pooling, eltwise, BatchNormalization, LRN, binary ops, Softmax, Concat (each in the layout of its input), reshapes. */
-    private void emitSimple(OpView op, long[][] in) throws UnsupportedSegmentException {
-        String x = op.inputs().get(0), y = op.outputs().get(0);
-        long[] ys = values.shape(y);
-        List<In> ins = new ArrayList<>();
-        MemorySegment desc;
-        switch (op.opType()) {
-            case "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool" -> {
-                Window win = op.opType().startsWith("Global")
-                                ? new Window(new long[] { in[0][2], in[0][3] }, new long[] { 1, 1 }, new long[] { 1, 1 }, new long[2], new long[2])
-                                : OneDnnAccelerator.pool(op, in[0], ys);
-                int alg = op.opType().endsWith("MaxPool") ? Dnnl.POOLING_MAX
-                                : op.intAttr("count_include_pad", 0) != 0 ? Dnnl.POOLING_AVG_INCLUDE_PADDING : Dnnl.POOLING_AVG_EXCLUDE_PADDING;
-                desc = opDesc("dnnl_pooling_forward_desc_init", Dnnl.FORWARD_INFERENCE, alg, values.val(x).md,
-                                Dnnl.anyLayout(arena, ys), dims(arena, win.strides()), dims(arena, win.kernel()), dims(arena, win.padBegin()),
-                                dims(arena, win.padEnd()));
-                ins.add(new In(Dnnl.ARG_SRC, x, null));
-            }
-            case "Softmax" -> {
-                desc = opDesc("dnnl_softmax_forward_desc_init", Dnnl.FORWARD_INFERENCE, values.val(x).md,
-                                OneDnnAccelerator.softmaxAxis(op, in[0]));
-                ins.add(new In(Dnnl.ARG_SRC, x, null));
-            }
+    /**
+     * The ops without post-ops. Concat, Transpose and the reshapes are copies; the others are one op descriptor each,
+     * reading their input in its own layout.
+     */
+    private void emitSimple(OpView op) throws UnsupportedSegmentException {
+        String type = op.opType(), x = op.inputs().get(0), y = op.outputs().get(0);
+        long[] xs = values.shape(x), ys = values.shape(y);
+        MemorySegment src = values.val(x).md;
+        List<In> ins = new ArrayList<>(List.of(new In(Dnnl.ARG_SRC, x, null)));
+        MemorySegment desc = switch (type) {
             case "Concat" -> {
                 // Each input in its own layout; the primitive picks the output's.
                 int n = op.inputs().size();
                 MemorySegment srcs = arena.allocate(Dnnl.MEMORY_DESC_SIZE * n, 8);
+                ins.clear();
                 for (int i = 0; i < n; i++) {
                     srcs.asSlice(i * Dnnl.MEMORY_DESC_SIZE, Dnnl.MEMORY_DESC_SIZE).copyFrom(values.val(op.inputs().get(i)).md);
                     ins.add(new In(Dnnl.ARG_MULTIPLE_SRC + i, op.inputs().get(i), null));
                 }
-                values.emit(seg.descriptor("dnnl_concat_primitive_desc_create", Dnnl.anyLayout(arena, ys), n, OneDnnAccelerator.concatAxis(op, in),
-                                srcs, MemorySegment.NULL, seg.engine), ins, y, null);
-                return;
+                int axis = Shapes.axis(type, op.intAttr("axis", 0), xs.length);
+                values.emit(seg.own("dnnl_concat_primitive_desc_create", anyLayout(arena, ys), n, axis, srcs, MemorySegment.NULL, seg.engine), ins,
+                                y, null);
+                yield null;
             }
             case "Reshape", "Flatten", "Squeeze", "Unsqueeze" -> {
                 // The input's row-major bytes seen with the output's dims, copied by a reorder between plain layouts.
+                if (Tensor.elementCount(xs) != Tensor.elementCount(ys)) {
+                    throw no(op.describe() + " of " + Arrays.toString(xs) + " to " + Arrays.toString(ys));
+                }
                 MemorySegment yMd = rowMajor(arena, ys);
-                ins.add(new In(Dnnl.ARG_SRC, x, yMd));
-                values.emit(values.reorderDesc(yMd, yMd), ins, y, null);
-                return;
-            }
-            case "BatchNormalization" -> {
-                long c = in[0][1];
-                String[] names = { "scale", "B", "mean", "var" };
-                int[] kinds = { Dnnl.ARG_SCALE, Dnnl.ARG_SHIFT, Dnnl.ARG_MEAN, Dnnl.ARG_VARIANCE };
-                ins.add(new In(Dnnl.ARG_SRC, x, null));
-                for (int i = 1; i <= 4; i++) {
-                    if (in[i].length != 1 || in[i][0] != c) {
-                        throw no("BatchNormalization " + names[i - 1] + " of shape " + Arrays.toString(in[i]) + ", expected [" + c + "]");
-                    }
-                    ins.add(new In(kinds[i - 1], op.inputs().get(i), rowMajor(arena, c)));
-                }
-                desc = opDesc("dnnl_batch_normalization_forward_desc_init", Dnnl.FORWARD_INFERENCE, values.val(x).md,
-                                (float) op.floatAttr("epsilon", 1e-5), Dnnl.BNORM_INFERENCE_FLAGS);
-            }
-            case "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min" -> {
-                // oneDNN broadcasts only src1: put the full-size operand first where the op commutes.
-                int big = Arrays.equals(in[0], ys) ? 0 : 1;
-                if (!Arrays.equals(in[big], ys) || (big == 1 && OneDnnAccelerator.ORDERED.contains(op.opType()))) {
-                    throw no(op.opType() + " of " + Arrays.toString(in[0]) + " and " + Arrays.toString(in[1]) + " to " + Arrays.toString(ys)
-                                    + ": the first input must be full size");
-                }
-                String a = op.inputs().get(big), b = op.inputs().get(1 - big);
-                MemorySegment aMd = values.val(a).md;
-                boolean sameShape = Arrays.equals(in[1 - big], ys);
-                // A same-shape operand is read in the first one's layout, a broadcast one row-major.
-                MemorySegment bMd = sameShape ? aMd : rowMajor(arena, Shapes.padLeft(in[1 - big], ys.length));
-                ins.add(new In(Dnnl.ARG_SRC, a, null));
-                ins.add(new In(Dnnl.ARG_SRC_1, b, sameShape ? null : bMd));
-                // val(a).dims() rather than ys: a rank-0 value is stored as [1].
-                desc = opDesc("dnnl_binary_desc_init", Dnnl.BINARY.get(op.opType()), aMd, bMd,
-                                Dnnl.anyLayout(arena, values.val(a).dims()));
-            }
-            case "LRN" -> {
-                desc = opDesc("dnnl_lrn_forward_desc_init", Dnnl.FORWARD_INFERENCE, Dnnl.LRN_ACROSS_CHANNELS, values.val(x).md,
-                                op.intAttr("size", 1), (float) op.floatAttr("alpha", 1e-4), (float) op.floatAttr("beta", 0.75),
-                                (float) op.floatAttr("bias", 1));
-                ins.add(new In(Dnnl.ARG_SRC, x, null));
+                values.emit(values.reorderDesc(yMd, yMd), List.of(new In(Dnnl.ARG_SRC, x, yMd)), y, null);
+                yield null;
             }
             case "Transpose" -> {
                 // The input's row-major bytes seen in the output's index order (permuted strides), reordered to row-major.
-                long[] xs = in[0];
-                long[] perm = op.intsAttr("perm");
-                long[] xStrides = Dnnl.rowMajorStrides(xs.length == 0 ? new long[] { 1 } : xs);
-                long[] viewDims = new long[xStrides.length], viewStrides = new long[xStrides.length];
-                for (int d = 0; d < viewDims.length; d++) {
-                    int from = perm == null ? viewDims.length - 1 - d : (int) perm[d];
-                    viewDims[d] = xs.length == 0 ? 1 : xs[from];
+                long[] perm = op.intsAttr("perm"), xDims = values.val(x).dims(), xStrides = Dnnl.rowMajorStrides(xDims);
+                long[] viewDims = new long[xDims.length], viewStrides = new long[xDims.length];
+                for (int d = 0; d < xDims.length; d++) {
+                    int from = perm == null ? xDims.length - 1 - d : (int) perm[d];
+                    viewDims[d] = xDims[from];
                     viewStrides[d] = xStrides[from];
                 }
                 MemorySegment view = Dnnl.strided(arena, viewDims, viewStrides);
-                ins.add(new In(Dnnl.ARG_SRC, x, view));
-                values.emit(values.reorderDesc(view, rowMajor(arena, ys)), ins, y, null);
-                return;
+                values.emit(values.reorderDesc(view, rowMajor(arena, ys)), List.of(new In(Dnnl.ARG_SRC, x, view)), y, null);
+                yield null;
+            }
+            case "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool" -> {
+                Window w = OneDnnAccelerator.poolWindow(op, xs);
+                int alg = type.endsWith("MaxPool") ? Dnnl.POOLING_MAX
+                                : op.intAttr("count_include_pad", 0) != 0 ? Dnnl.POOLING_AVG_INCLUDE_PADDING : Dnnl.POOLING_AVG_EXCLUDE_PADDING;
+                yield Dnnl.opDesc(arena, "dnnl_pooling_forward_desc_init", FORWARD_INFERENCE, alg, src, anyLayout(arena, ys),
+                                dims(arena, w.strides()), dims(arena, w.kernel()), dims(arena, w.padBegin()), dims(arena, w.padEnd()));
+            }
+            case "Softmax" -> Dnnl.opDesc(arena, "dnnl_softmax_forward_desc_init", FORWARD_INFERENCE, src, OneDnnAccelerator.softmaxAxis(op, xs));
+            case "LRN" -> Dnnl.opDesc(arena, "dnnl_lrn_forward_desc_init", FORWARD_INFERENCE, Dnnl.LRN_ACROSS_CHANNELS, src, op.intAttr("size", 1),
+                            (float) op.floatAttr("alpha", 1e-4), (float) op.floatAttr("beta", 0.75), (float) op.floatAttr("bias", 1));
+            case "BatchNormalization" -> {
+                int[] kinds = { Dnnl.ARG_SCALE, Dnnl.ARG_SHIFT, Dnnl.ARG_MEAN, Dnnl.ARG_VARIANCE };
+                for (int i = 1; i <= 4; i++) {
+                    ins.add(new In(kinds[i - 1], op.inputs().get(i), null));
+                }
+                yield Dnnl.opDesc(arena, "dnnl_batch_normalization_forward_desc_init", FORWARD_INFERENCE, src, (float) op.floatAttr("epsilon", 1e-5),
+                                Dnnl.BNORM_INFERENCE_FLAGS);
+            }
+            case "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min" -> {
+                // oneDNN broadcasts only src1: the full-size operand goes first (check allowed the swap only where the op commutes).
+                int big = Shapes.broadcastsTo(values.shape(op.inputs().get(1)), xs) ? 0 : 1;
+                String a = op.inputs().get(big), b = op.inputs().get(1 - big);
+                Val full = values.val(a);
+                boolean sameShape = Arrays.equals(values.shape(a), values.shape(b));
+                // A same-shape operand is read in the first one's layout, a broadcast one row-major.
+                MemorySegment bMd = sameShape ? full.md : rowMajor(arena, Shapes.padLeft(values.shape(b), full.dims().length));
+                ins.set(0, new In(Dnnl.ARG_SRC, a, null));
+                ins.add(new In(Dnnl.ARG_SRC_1, b, sameShape ? null : bMd));
+                // full.dims() rather than its shape: a rank-0 value is stored as [1].
+                yield Dnnl.opDesc(arena, "dnnl_binary_desc_init", Dnnl.BINARY.get(type), full.md, bMd, anyLayout(arena, full.dims()));
             }
             default -> {
-                float[] e = eltwise(op);
-                if (!Arrays.equals(in[0], ys)) {
-                    throw no(op.opType() + " output " + Arrays.toString(ys) + " differs from its input");
-                }
-                desc = opDesc("dnnl_eltwise_forward_desc_init", Dnnl.FORWARD_INFERENCE, (int) e[0], values.val(x).md, e[1], e[2]);
-                ins.add(new In(Dnnl.ARG_SRC, x, null));
+                PostOp e = eltwise(op);
+                yield Dnnl.opDesc(arena, "dnnl_eltwise_forward_desc_init", FORWARD_INFERENCE, e.alg(), src, e.alpha(), e.beta());
             }
+        };
+        if (desc != null) {
+            values.emit(seg.own("dnnl_primitive_desc_create", desc, MemorySegment.NULL, seg.engine, MemorySegment.NULL), ins, y, null);
         }
-        values.emit(primitiveDesc(desc, MemorySegment.NULL), ins, y, null);
-    }
-
-    private MemorySegment opDesc(String init, Object... args) {
-        return Dnnl.opDesc(arena, init, args);
-    }
-
-    private MemorySegment primitiveDesc(MemorySegment desc, MemorySegment attr) {
-        return seg.descriptor("dnnl_primitive_desc_create", desc, attr, seg.engine, MemorySegment.NULL);
     }
 }

@@ -83,24 +83,23 @@ final class Layouts {
     Layouts(OneDnnSegment seg, Segment graph) throws UnsupportedSegmentException {
         this.seg = seg;
         this.graph = graph;
-        for (int i = 0; i < graph.inputs().size(); i++) {
-            Val v = new Val(i, -1, false, null, rowMajor(seg.arena, floatShape("input", graph.inputs().get(i))));
-            vals.put(graph.inputs().get(i), v);
-            seg.inputs.add(v);
+        for (String v : graph.inputs()) {
+            seg.inputs.add(boundary(v, seg.inputs.size(), -1));
         }
-        for (int i = 0; i < graph.outputs().size(); i++) {
-            Val v = new Val(-1, i, false, null, rowMajor(seg.arena, floatShape("output", graph.outputs().get(i))));
-            vals.put(graph.outputs().get(i), v);
-            seg.outputs.add(v);
+        for (String v : graph.outputs()) {
+            seg.outputs.add(boundary(v, -1, seg.outputs.size()));
         }
     }
 
-    private long[] floatShape(String what, String value) throws UnsupportedSegmentException {
+    /** Segment input or output {@code value}, in its row-major buffer. */
+    private Val boundary(String value, int input, int output) throws UnsupportedSegmentException {
         TensorType t = graph.typeOf(value);
         if (t == null || t.dtype() != DType.FLOAT) {
-            throw no("segment " + what + " '" + value + "' has type " + t + ": only float32");
+            throw no("segment " + (input >= 0 ? "input" : "output") + " '" + value + "' has type " + t + ": only float32");
         }
-        return shape(value);
+        Val v = new Val(input, output, false, null, rowMajor(seg.arena, shape(value)));
+        vals.put(value, v);
+        return v;
     }
 
     /** The static, non-empty shape of {@code value}. */
@@ -189,7 +188,7 @@ final class Layouts {
             return name;
         }
         MemorySegment buffer = seg.arena.allocate(Math.max(4, Dnnl.memoryDescSize(md)), 64);
-        seg.runNow(reorderDesc(view, md), List.of(Dnnl.ARG_SRC, Dnnl.ARG_DST), List.of(seg.memory(view, src.owned), seg.memory(md, buffer)));
+        seg.runNow(reorderDesc(view, md), List.of(Dnnl.ARG_SRC, Dnnl.ARG_DST), List.of(memory(from, view), memory(md, buffer)));
         vals.put(name, new Val(-1, -1, false, buffer, md));
         seg.constantReorders++;
         return name;
@@ -197,7 +196,7 @@ final class Layouts {
 
     /** A reorder primitive descriptor from layout {@code from} to layout {@code to}. */
     MemorySegment reorderDesc(MemorySegment from, MemorySegment to) {
-        return seg.descriptor("dnnl_reorder_primitive_desc_create", from, seg.engine, to, seg.engine, MemorySegment.NULL);
+        return seg.own("dnnl_reorder_primitive_desc_create", from, seg.engine, to, seg.engine, MemorySegment.NULL);
     }
 
     /** A reorder step copying {@code from} (its bytes seen as {@code fromMd}) into {@code to} in layout {@code toMd}. */
@@ -257,9 +256,14 @@ final class Layouts {
         if (need > v.bytes) {
             throw no("value '" + value + "' has " + v.bytes + " bytes, oneDNN needs " + need);
         }
-        MemorySegment m = seg.memory(md, v.owned == null ? MemorySegment.NULL : v.owned);
+        MemorySegment m = memory(md, v.owned == null ? MemorySegment.NULL : v.owned);
         v.mems.add(m);
         return m;
+    }
+
+    /** A dnnl memory in layout {@code md} over {@code data} (NULL: set later). */
+    private MemorySegment memory(MemorySegment md, MemorySegment data) {
+        return seg.own("dnnl_memory_create", md, seg.engine, data);
     }
 
     /** The execute arguments of one primitive, and the values it reads and writes. */

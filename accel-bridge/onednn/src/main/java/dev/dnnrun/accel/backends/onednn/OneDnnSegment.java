@@ -1,13 +1,13 @@
 package dev.dnnrun.accel.backends.onednn;
 
 import static dev.dnnrun.accel.backends.onednn.Dnnl.call;
-import static dev.dnnrun.accel.backends.onednn.Dnnl.create;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.UnsupportedSegmentException;
@@ -22,15 +22,16 @@ import dev.dnnrun.accel.support.NativeSegment;
  */
 final class OneDnnSegment extends NativeSegment {
     final Arena arena = Arena.ofShared();
-    private final List<MemorySegment> memories = new ArrayList<>();
-    private final List<MemorySegment> descriptors = new ArrayList<>();
-    private final List<MemorySegment> primitives = new ArrayList<>();
+    /** Every native object made, with the function that destroys it; destroyed at close, the newest first. */
+    private final List<Map.Entry<String, MemorySegment>> owned = new ArrayList<>();
     private final List<Step> steps = new ArrayList<>();
     /** The segment's inputs and outputs, whose memories point at dnnrun's buffers at each execute. */
     final List<Val> inputs = new ArrayList<>();
     final List<Val> outputs = new ArrayList<>();
-    MemorySegment engine = MemorySegment.NULL;
-    private MemorySegment stream = MemorySegment.NULL;
+    MemorySegment engine;
+    private MemorySegment stream;
+    // The plan's figures, which tests check: reorders per execute, constants reordered at compile, sum post-ops that
+    // accumulate in their addend's buffer instead of a copy, bytes of the pooled buffers.
     int reorderSteps;
     int constantReorders;
     int inPlaceSums;
@@ -44,8 +45,8 @@ final class OneDnnSegment extends NativeSegment {
         super(seg);
         try {
             Dnnl.applyThreads(); // oneDNN sizes its kernels for the thread count at primitive creation
-            engine = create(arena, "dnnl_engine_create", Dnnl.CPU, 0L);
-            stream = create(arena, "dnnl_stream_create", engine, Dnnl.STREAM_DEFAULT);
+            engine = own("dnnl_engine_create", Dnnl.CPU, 0L);
+            stream = own("dnnl_stream_create", engine, Dnnl.STREAM_DEFAULT);
             Layouts layouts = new Layouts(this, seg);
             new Emitter(layouts, seg, this).emitAll();
             layouts.assignBuffers();
@@ -55,38 +56,25 @@ final class OneDnnSegment extends NativeSegment {
         }
     }
 
-    /** A primitive descriptor made by creator {@code name} (engine arguments included), kept until close. */
-    MemorySegment descriptor(String name, Object... args) {
-        MemorySegment pd = create(arena, name, args);
-        descriptors.add(pd);
-        return pd;
-    }
-
-    /** A dnnl memory in layout {@code md} over {@code data} (NULL: set later), kept until close. */
-    MemorySegment memory(MemorySegment md, MemorySegment data) {
-        MemorySegment m = create(arena, "dnnl_memory_create", md, engine, data);
-        memories.add(m);
-        return m;
+    /**
+     * A native object made by creator {@code name(&handle, args...)}, kept until close: dnnl_X_create's object is
+     * destroyed by dnnl_X_destroy, a dnnl_..._primitive_desc_create's by dnnl_primitive_desc_destroy.
+     */
+    MemorySegment own(String name, Object... args) {
+        MemorySegment handle = Dnnl.create(arena, name, args);
+        owned.add(Map.entry(name.endsWith("primitive_desc_create") ? "dnnl_primitive_desc_destroy" : name.replace("_create", "_destroy"), handle));
+        return handle;
     }
 
     /** Appends a step running the primitive of {@code pd} on {@code mems} (argument kinds {@code kinds}). */
     void addStep(MemorySegment pd, List<Integer> kinds, List<MemorySegment> mems, Val copyFrom, Val copyTo) {
-        steps.add(new Step(primitive(pd), execArgs(kinds, mems), kinds.size(), copyFrom, copyTo));
+        steps.add(new Step(own("dnnl_primitive_create", pd), execArgs(kinds, mems), kinds.size(), copyFrom, copyTo));
     }
 
     /** Runs the primitive of {@code pd} once, now (constants reordered at compile). */
     void runNow(MemorySegment pd, List<Integer> kinds, List<MemorySegment> mems) {
-        MemorySegment p = create(arena, "dnnl_primitive_create", pd);
-        try {
-            Dnnl.check("dnnl_primitive_execute", (int) Dnnl.execute.invokeExact(p, stream, kinds.size(), execArgs(kinds, mems)));
-            Dnnl.check("dnnl_stream_wait", (int) Dnnl.streamWait.invokeExact(stream));
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("dnnl_primitive_execute failed: " + t, t);
-        } finally {
-            call("dnnl_primitive_destroy", p);
-        }
+        call("dnnl_primitive_execute", own("dnnl_primitive_create", pd), stream, kinds.size(), execArgs(kinds, mems));
+        call("dnnl_stream_wait", stream);
     }
 
     /** Drops the addend copy of step {@code s}: its sum post-op accumulates in place. */
@@ -96,18 +84,11 @@ final class OneDnnSegment extends NativeSegment {
         inPlaceSums++;
     }
 
-    private MemorySegment primitive(MemorySegment pd) {
-        MemorySegment p = create(arena, "dnnl_primitive_create", pd);
-        primitives.add(p);
-        return p;
-    }
-
     private MemorySegment execArgs(List<Integer> kinds, List<MemorySegment> mems) {
         MemorySegment a = arena.allocate(Dnnl.EXEC_ARG, kinds.size());
         for (int i = 0; i < kinds.size(); i++) {
-            MemorySegment e = a.asSlice(i * Dnnl.EXEC_ARG.byteSize(), Dnnl.EXEC_ARG.byteSize());
-            e.set(ValueLayout.JAVA_INT, 0, kinds.get(i));
-            e.set(ValueLayout.ADDRESS, 8, mems.get(i));
+            a.set(ValueLayout.JAVA_INT, i * Dnnl.EXEC_ARG.byteSize(), kinds.get(i));
+            a.set(ValueLayout.ADDRESS, i * Dnnl.EXEC_ARG.byteSize() + 8, mems.get(i));
         }
         return a;
     }
@@ -115,26 +96,6 @@ final class OneDnnSegment extends NativeSegment {
     /** How many primitives other than reorders one execute runs (fused chains count once). */
     int primitiveCount() {
         return steps.size() - reorderSteps;
-    }
-
-    /** How many reorders between layouts one execute runs. */
-    int reorderSteps() {
-        return reorderSteps;
-    }
-
-    /** How many constants were reordered at compile into the layout their primitive chose. */
-    int constantReorders() {
-        return constantReorders;
-    }
-
-    /** Bytes of pooled buffers for intermediate values. */
-    long scratchBytes() {
-        return scratchBytes;
-    }
-
-    /** How many sum post-ops accumulate into their addend's buffer instead of copying it. */
-    int inPlaceSums() {
-        return inPlaceSums;
     }
 
     @Override
@@ -162,20 +123,8 @@ final class OneDnnSegment extends NativeSegment {
 
     @Override
     protected void release() {
-        for (MemorySegment p : primitives) {
-            call("dnnl_primitive_destroy", p);
-        }
-        for (MemorySegment p : descriptors) {
-            call("dnnl_primitive_desc_destroy", p);
-        }
-        for (MemorySegment m : memories) {
-            call("dnnl_memory_destroy", m);
-        }
-        if (!stream.equals(MemorySegment.NULL)) {
-            call("dnnl_stream_destroy", stream);
-        }
-        if (!engine.equals(MemorySegment.NULL)) {
-            call("dnnl_engine_destroy", engine);
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            call(owned.get(i).getKey(), owned.get(i).getValue());
         }
         arena.close();
     }

@@ -374,7 +374,16 @@ class OneDnnAcceleratorTest {
             b.constant("w", 2, 2, 3, 3);
             b.op("Conv", List.of("x", "w"), "y", new long[] { 1, 2, 5, 5 });
             b.output("y");
-            assertThrows(UnsupportedSegmentException.class, () -> ACC.compile(b.build()));
+            UnsupportedSegmentException e = assertThrows(UnsupportedSegmentException.class, () -> ACC.compile(b.build()));
+            assertEquals("Conv 'Conv0': oneDNN rejected shapes x [1, 2, 5, 5] w [2, 2, 3, 3] -> y [1, 2, 5, 5] "
+                            + "(dnnl_dilated_convolution_forward_desc_init returned dnnl_invalid_arguments)", e.getMessage());
+        }
+        try (SegmentBuilder b = new SegmentBuilder()) { // a reshape must keep the element count (ONNX's rule, not oneDNN's)
+            b.input("x", 2, 3);
+            b.constantLongs("s", new long[] { 5 });
+            b.op("Reshape", List.of("x", "s"), "y", new long[] { 5 });
+            b.output("y");
+            assertEquals("Reshape 'Reshape0' of [2, 3] to [5]", assertThrows(UnsupportedSegmentException.class, () -> ACC.compile(b.build())).getMessage());
         }
         OpView softmax = new OpView("s", "Softmax", "", 13, Map.of(), List.of("x"), List.of("y"), List.of(), List.of(), Map.of());
         assertFalse(ACC.supports(softmax).supported());
