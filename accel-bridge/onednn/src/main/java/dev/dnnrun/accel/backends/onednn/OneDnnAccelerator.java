@@ -25,7 +25,7 @@ import dev.dnnrun.tensor.Tensor;
  * (also global), eltwise, BatchNormalization, LRN, the binary ops, Concat, Softmax, Transpose and the reshapes
  * (Reshape, Flatten, Squeeze, Unsqueeze: a copy of row-major bytes, which keeps them from splitting a segment).
  * Segment inputs and outputs are the Arrow buffers themselves; inside a segment values keep the layouts oneDNN
- * prefers (see Layouts). A Conv/MatMul/Gemm followed in the segment by eltwise ops and same-shape Adds/Sums (e.g.
+ * prefers (see OneDnnSegment). A Conv/MatMul/Gemm followed in the segment by eltwise ops and same-shape Adds/Sums (e.g.
  * ResNet's Conv → Sum(residual) → Relu) runs as one primitive with post-ops.
  *
  * <p>{@link #supports} checks what oneDNN cannot know: the ONNX semantics it would compute differently (or that the
@@ -91,121 +91,85 @@ public final class OneDnnAccelerator implements Accelerator {
         return new UnsupportedSegmentException(reason);
     }
 
+    /** Throws {@code reason} unless {@code ok}. */
+    static void require(boolean ok, String reason) throws UnsupportedSegmentException {
+        if (!ok) {
+            throw no(reason);
+        }
+    }
+
     /**
      * Throws with the reason unless oneDNN can run {@code op} as ONNX defines it, as far as that can be told without
      * oneDNN (sizes may be -1 at load time). Compile checks every op again, with the segment's static shapes.
      */
     static void check(OpView op) throws UnsupportedSegmentException {
         String type = op.opType();
-        if (!op.domain().isEmpty() && !op.domain().equals("ai.onnx")) {
-            throw no(type + " of domain " + op.domain());
-        }
-        if (!OPS.contains(type)) {
-            throw no(type + ": not an operator the onednn backend runs");
-        }
+        require(op.domain().isEmpty() || op.domain().equals("ai.onnx"), type + " of domain " + op.domain());
+        require(OPS.contains(type), type + ": not an operator the onednn backend runs");
         long[][] in = new long[op.inputs().size()][];
         for (int i = 0; i < in.length; i++) {
             TensorType t = op.inputType(i);
-            if (!op.hasInput(i)) {
-                continue;
-            } else if (i > 0 && RESHAPES.contains(type)) {
-                if (op.constant(i) == null) {
-                    throw no(type + " with a computed " + (type.equals("Reshape") ? "shape" : "axes") + " input");
-                }
-            } else if (t == null || t.dtype() != DType.FLOAT) {
-                throw no(type + " with dtype " + (t == null ? "unknown" : t.dtype().displayName) + ": only float32");
-            } else if (t.shape() == null || t.rank() > Dnnl.MAX_DIMS) {
-                throw no(type + " input " + i + " of unknown rank or rank above " + Dnnl.MAX_DIMS);
-            } else {
+            if (op.hasInput(i) && i > 0 && RESHAPES.contains(type)) {
+                require(op.constant(i) != null, type + " with a computed " + (type.equals("Reshape") ? "shape" : "axes") + " input");
+            } else if (op.hasInput(i)) {
+                require(t != null && t.dtype() == DType.FLOAT, type + " with dtype " + (t == null ? "unknown" : t.dtype().displayName) + ": only float32");
+                require(t.shape() != null && t.rank() <= Dnnl.MAX_DIMS, type + " input " + i + " of unknown rank or rank above " + Dnnl.MAX_DIMS);
                 in[i] = t.shape();
             }
         }
         TensorType out = op.outputType(0);
-        if (out == null || out.shape() == null || out.rank() > Dnnl.MAX_DIMS) {
-            throw no(type + " output of unknown rank or rank above " + Dnnl.MAX_DIMS);
-        }
+        require(out != null && out.shape() != null && out.rank() <= Dnnl.MAX_DIMS, type + " output of unknown rank or rank above " + Dnnl.MAX_DIMS);
         switch (type) {
             case "Conv" -> {
                 nchw(op, in[0], in[1]);
-                if (op.intAttr("group", 1) < 1) {
-                    throw no("Conv group=" + op.intAttr("group", 1));
-                }
+                require(op.intAttr("group", 1) >= 1, "Conv group=" + op.intAttr("group", 1));
                 Window.of(op, new long[] { 1, 1 }, in[0]); // checks strides, dilations, pads and auto_pad; sizes are oneDNN's to check
             }
             case "MaxPool", "AveragePool" -> {
                 nchw(op, in[0]);
-                if (op.outputs().size() > 1 && !op.outputs().get(1).isEmpty()) {
-                    throw no("MaxPool with an Indices output");
-                }
+                require(op.outputs().size() < 2 || op.outputs().get(1).isEmpty(), "MaxPool with an Indices output");
                 long[] dil = op.intsAttr("dilations");
-                if (dil != null && Arrays.stream(dil).anyMatch(d -> d != 1)) {
-                    throw no(type + " with dilations " + Arrays.toString(dil));
-                }
+                require(dil == null || Arrays.stream(dil).allMatch(d -> d == 1), type + " with dilations " + Arrays.toString(dil));
+                Window win = poolWindow(op, in[0]);
                 // oneDNN rounds output sizes down; ceil_mode=1 rounds up, which only sometimes gives the same sizes.
-                if (!poolWindow(op, in[0]).fits(in[0], out.shape()) && op.intAttr("ceil_mode", 0) != 0) {
-                    throw no(type + " ceil_mode=1 (its output size differs from oneDNN's)");
-                }
+                require(op.intAttr("ceil_mode", 0) == 0 || win.fits(in[0], out.shape()),
+                                type + " ceil_mode=1 (its output size differs from oneDNN's)");
             }
             case "GlobalAveragePool", "GlobalMaxPool" -> nchw(op, in[0]);
-            case "MatMul" -> {
-                if (in[0].length < 2 || in[1].length < 2) {
-                    throw no("MatMul with a 1-D input");
-                }
-            }
+            case "MatMul" -> require(in[0].length >= 2 && in[1].length >= 2, "MatMul with a 1-D input");
             case "Gemm" -> {
-                if (in[0].length != 2 || in[1].length != 2) {
-                    throw no("Gemm with inputs of ranks " + in[0].length + " and " + in[1].length);
-                }
+                require(in[0].length == 2 && in[1].length == 2, "Gemm with inputs of ranks " + in[0].length + " and " + in[1].length);
                 // alpha and beta fold into constant B or C where there is a C (see Emitter)
-                if (op.hasInput(2) && op.floatAttr("beta", 1) != 1 && op.constant(2) == null) {
-                    throw no("Gemm beta != 1 with a non-constant C");
-                }
-                if (op.hasInput(2) && op.floatAttr("alpha", 1) != 1 && op.constant(1) == null) {
-                    throw no("Gemm alpha != 1 with C and a non-constant B");
-                }
+                require(!op.hasInput(2) || op.floatAttr("beta", 1) == 1 || op.constant(2) != null, "Gemm beta != 1 with a non-constant C");
+                require(!op.hasInput(2) || op.floatAttr("alpha", 1) == 1 || op.constant(1) != null, "Gemm alpha != 1 with C and a non-constant B");
             }
             case "BatchNormalization" -> {
-                if (in[0].length < 2 || in[0].length > 5) {
-                    throw no("BatchNormalization of rank " + in[0].length + ": only 2 to 5");
-                }
-                if (op.intAttr("training_mode", 0) != 0 || op.outputs().size() > 1) {
-                    throw no("BatchNormalization in training mode");
-                }
-                if (op.intAttr("spatial", 1) != 1) {
-                    throw no("BatchNormalization spatial=0");
-                }
-                if (op.inputs().size() != 5) {
-                    throw no("BatchNormalization with " + op.inputs().size() + " inputs");
-                }
+                require(in[0].length >= 2 && in[0].length <= 5, "BatchNormalization of rank " + in[0].length + ": only 2 to 5");
+                require(op.intAttr("training_mode", 0) == 0 && op.outputs().size() == 1, "BatchNormalization in training mode");
+                require(op.intAttr("spatial", 1) == 1, "BatchNormalization spatial=0");
+                require(op.inputs().size() == 5, "BatchNormalization with " + op.inputs().size() + " inputs");
             }
             case "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min" -> {
                 // Sum/Max/Min of two inputs are binary ops (Sum-6 requires equal shapes, Sum-8 broadcasts like Add).
-                if (in.length != 2) {
-                    throw no(type + " of " + in.length + " inputs: only two");
-                }
+                require(in.length == 2, type + " of " + in.length + " inputs: only two");
                 // oneDNN broadcasts only its second input: the first must be the full-size one, after a swap where the op commutes.
                 boolean swaps = !type.equals("Sub") && !type.equals("Div");
-                if (!Shapes.broadcastsTo(in[1], in[0]) && !(swaps && Shapes.broadcastsTo(in[0], in[1]))) {
-                    throw no(type + " of " + Arrays.toString(in[0]) + " and " + Arrays.toString(in[1])
-                                    + (swaps ? ": only same shapes or one side broadcast to the other" : ": only the second input may broadcast"));
-                }
+                require(Shapes.broadcastsTo(in[1], in[0]) || (swaps && Shapes.broadcastsTo(in[0], in[1])), type + " of " + Arrays.toString(in[0])
+                                + " and " + Arrays.toString(in[1]) + (swaps ? ": only same shapes or one side broadcast to the other"
+                                                : ": only the second input may broadcast"));
             }
             case "LRN" -> {
                 nchw(op, in[0]);
-                if (op.intAttr("size", 0) % 2 == 0) {
-                    throw no("LRN size " + op.intAttr("size", 0) + ": only odd sizes (oneDNN centres an even window differently)");
-                }
+                long size = op.intAttr("size", 0);
+                require(size % 2 != 0, "LRN size " + size + ": only odd sizes (oneDNN centres an even window differently)");
             }
             case "Transpose" -> {
                 long[] perm = op.intsAttr("perm");
-                if (perm != null && !Arrays.equals(Arrays.stream(perm).sorted().toArray(), LongStream.range(0, in[0].length).toArray())) {
-                    throw no("Transpose perm " + Arrays.toString(perm) + " for rank " + in[0].length);
-                }
+                require(perm == null || Arrays.equals(Arrays.stream(perm).sorted().toArray(), LongStream.range(0, in[0].length).toArray()),
+                                "Transpose perm " + Arrays.toString(perm) + " for rank " + in[0].length);
             }
             case "Concat" -> {
-                if (op.intAttr("axis", Long.MIN_VALUE) == Long.MIN_VALUE) {
-                    throw no("Concat axis missing for rank " + in[0].length);
-                }
+                require(op.intAttr("axis", Long.MIN_VALUE) != Long.MIN_VALUE, "Concat axis missing for rank " + in[0].length);
                 Shapes.axis("Concat", op.intAttr("axis", 0), in[0].length);
             }
             case "Softmax" -> softmaxAxis(op, in[0]);
@@ -219,9 +183,7 @@ public final class OneDnnAccelerator implements Accelerator {
     /** Throws unless every shape is NCHW (the ops with a spatial window run 2-D only). */
     private static void nchw(OpView op, long[]... shapes) throws UnsupportedSegmentException {
         for (long[] s : shapes) {
-            if (s.length != 4) {
-                throw no(op.opType() + " of rank " + s.length + ": only 2-D (NCHW)");
-            }
+            require(s.length == 4, op.opType() + " of rank " + s.length + ": only 2-D (NCHW)");
         }
     }
 
@@ -231,9 +193,7 @@ public final class OneDnnAccelerator implements Accelerator {
             return new Window(new long[] { x[2], x[3] }, new long[] { 1, 1 }, new long[] { 1, 1 }, new long[2], new long[2]);
         }
         long[] kernel = op.intsAttr("kernel_shape");
-        if (kernel == null) {
-            throw no(op.opType() + " without kernel_shape");
-        }
+        require(kernel != null, op.opType() + " without kernel_shape");
         return Window.of(op, kernel, x);
     }
 
@@ -244,10 +204,8 @@ public final class OneDnnAccelerator implements Accelerator {
     static int softmaxAxis(OpView op, long[] x) throws UnsupportedSegmentException {
         int a = Shapes.axis("Softmax", op.intAttr("axis", op.opsetVersion() >= 13 ? -1 : 1), x.length);
         for (int d = a + 1; d < x.length && op.opsetVersion() < 13; d++) {
-            if (x[d] != 1) {
-                throw no("Softmax-" + op.opsetVersion() + " over the flattened dims " + a + ".." + (x.length - 1) + " of "
-                                + Arrays.toString(x) + ": only one non-trivial axis");
-            }
+            require(x[d] == 1, "Softmax-" + op.opsetVersion() + " over the flattened dims " + a + ".." + (x.length - 1) + " of "
+                            + Arrays.toString(x) + ": only one non-trivial axis");
         }
         return a;
     }
@@ -260,9 +218,7 @@ public final class OneDnnAccelerator implements Accelerator {
                 bounds[i] = (float) op.floatAttr(i == 0 ? "min" : "max", bounds[i]);
             } else if (op.hasInput(i + 1)) {
                 Tensor t = op.constant(i + 1);
-                if (t == null || t.elementCount() != 1) {
-                    throw no("Clip with a non-constant " + (i == 0 ? "min" : "max"));
-                }
+                require(t != null && t.elementCount() == 1, "Clip with a non-constant " + (i == 0 ? "min" : "max"));
                 bounds[i] = t.getFloat(0);
             }
         }
