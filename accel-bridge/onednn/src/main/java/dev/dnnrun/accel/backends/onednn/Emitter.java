@@ -21,8 +21,8 @@ import java.util.Set;
 import dev.dnnrun.accel.OpView;
 import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.UnsupportedSegmentException;
-import dev.dnnrun.accel.backends.onednn.Layouts.In;
-import dev.dnnrun.accel.backends.onednn.Layouts.Val;
+import dev.dnnrun.accel.backends.onednn.OneDnnSegment.In;
+import dev.dnnrun.accel.backends.onednn.OneDnnSegment.Val;
 import dev.dnnrun.accel.support.Shapes;
 import dev.dnnrun.accel.support.Window;
 import dev.dnnrun.tensor.DType;
@@ -40,9 +40,8 @@ final class Emitter {
     /** The ops that take post-ops. */
     private static final Set<String> MAIN = Set.of("Conv", "MatMul", "Gemm");
 
-    private final Layouts values;
-    private final Segment graph;
     private final OneDnnSegment seg;
+    private final Segment graph;
     private final Arena arena;
     /** Which ops read each value, by index. */
     private final Map<String, List<Integer>> consumers = new HashMap<>();
@@ -57,10 +56,9 @@ final class Emitter {
     private record Chain(OpView op, List<PostOp> post, String dst, String biasAdd, int lastOp) {
     }
 
-    Emitter(Layouts values, Segment graph, OneDnnSegment seg) {
-        this.values = values;
-        this.graph = graph;
+    Emitter(OneDnnSegment seg, Segment graph) {
         this.seg = seg;
+        this.graph = graph;
         this.arena = seg.arena;
         for (int i = 0; i < graph.ops().size(); i++) {
             for (String v : graph.ops().get(i).inputs()) {
@@ -100,11 +98,11 @@ final class Emitter {
         } catch (IllegalStateException e) {
             StringBuilder shapes = new StringBuilder();
             for (String v : op.inputs()) {
-                shapes.append(v.isEmpty() ? "" : v + " " + Arrays.toString(values.shape(v)) + " ");
+                shapes.append(v.isEmpty() ? "" : v + " " + Arrays.toString(seg.shape(v)) + " ");
             }
             String y = op.outputs().get(0);
             throw new UnsupportedSegmentException(op.describe() + ": oneDNN rejected shapes " + shapes + "-> " + y + " "
-                            + Arrays.toString(values.shape(y)) + " (" + e.getMessage() + ")", e);
+                            + Arrays.toString(seg.shape(y)) + " (" + e.getMessage() + ")", e);
         }
     }
 
@@ -150,7 +148,7 @@ final class Emitter {
             return null;
         }
         String other = next.inputs().get(next.inputs().get(0).equals(value) ? 1 : 0);
-        long[] os = values.shape(other), outShape = values.shape(value);
+        long[] os = seg.shape(other), outShape = seg.shape(value);
         if (Arrays.equals(os, outShape)) {
             return new PostOp(SUM, 0, 0, other);
         }
@@ -180,29 +178,29 @@ final class Emitter {
             }
         }
         call("dnnl_primitive_attr_set_post_ops", attr, ops);
-        long[] y = values.shape(c.dst());
+        long[] y = seg.shape(c.dst());
         List<In> ins = new ArrayList<>();
         MemorySegment desc;
         if (c.op().opType().equals("Conv")) {
             // The sum post-op accumulates into the destination: keep an intermediate addend's layout.
-            Val sum = addend == null || !values.placed(addend) ? null : values.val(addend);
-            MemorySegment dstMd = sum != null && sum.internal ? sum.md : values.placed(c.dst()) ? rowMajor(arena, y) : anyLayout(arena, y);
+            Val sum = addend == null ? null : seg.val(addend);
+            MemorySegment dstMd = sum != null && sum.internal ? sum.md : graph.outputs().contains(c.dst()) ? rowMajor(arena, y) : anyLayout(arena, y);
             desc = convDesc(c.op(), dstMd, ins);
         } else {
             desc = matmulDesc(c.op(), attr, y, c.biasAdd(), ins);
         }
-        values.emit(seg.own("dnnl_primitive_desc_create", desc, attr, seg.engine, MemorySegment.NULL), ins, c.dst(), addend);
+        seg.emit(seg.own("dnnl_primitive_desc_create", desc, attr, seg.engine, MemorySegment.NULL), ins, c.dst(), addend);
     }
 
     private MemorySegment convDesc(OpView op, MemorySegment dstMd, List<In> ins) throws UnsupportedSegmentException {
-        long[] x = values.shape(op.inputs().get(0)), w = values.shape(op.inputs().get(1));
+        long[] x = seg.shape(op.inputs().get(0)), w = seg.shape(op.inputs().get(1));
         Window win = Window.of(op, new long[] { w[2], w[3] }, x);
         long g = op.intAttr("group", 1);
         // Grouped weights [M, C/g, kH, kW] are goihw [g, M/g, C/g, kH, kW] over the same bytes.
         long[] wDims = g == 1 ? w : new long[] { g, w[0] / g, w[1], w[2], w[3] };
         ins.add(new In(Dnnl.ARG_SRC, op.inputs().get(0), null));
         ins.add(new In(Dnnl.ARG_WEIGHTS, op.inputs().get(1), rowMajor(arena, wDims)));
-        MemorySegment bMd = op.hasInput(2) ? rowMajor(arena, values.shape(op.inputs().get(2))) : MemorySegment.NULL;
+        MemorySegment bMd = op.hasInput(2) ? rowMajor(arena, seg.shape(op.inputs().get(2))) : MemorySegment.NULL;
         if (op.hasInput(2)) {
             ins.add(new In(Dnnl.ARG_BIAS, op.inputs().get(2), null));
         }
@@ -213,7 +211,7 @@ final class Emitter {
     }
 
     private MemorySegment matmulDesc(OpView op, MemorySegment attr, long[] y, String biasAdd, List<In> ins) throws UnsupportedSegmentException {
-        long[] a = values.shape(op.inputs().get(0)), b = values.shape(op.inputs().get(1));
+        long[] a = seg.shape(op.inputs().get(0)), b = seg.shape(op.inputs().get(1));
         MemorySegment aMd, bMd, biasMd = MemorySegment.NULL;
         String bValue = op.inputs().get(1);
         if (op.opType().equals("Gemm")) {
@@ -230,7 +228,7 @@ final class Emitter {
             }
             if (hasC) {
                 String c = op.inputs().get(2);
-                biasMd = rowMajor(arena, Shapes.padLeft(values.shape(c), 2));
+                biasMd = rowMajor(arena, Shapes.padLeft(seg.shape(c), 2));
                 ins.add(new In(Dnnl.ARG_BIAS, beta == 1 ? c : scaledConstant(c, beta), biasMd));
             }
         } else {
@@ -238,13 +236,13 @@ final class Emitter {
             bMd = rowMajor(arena, Shapes.padLeft(b, y.length));
         }
         if (biasAdd != null) {
-            biasMd = rowMajor(arena, Shapes.padLeft(values.shape(biasAdd), y.length));
+            biasMd = rowMajor(arena, Shapes.padLeft(seg.shape(biasAdd), y.length));
             ins.add(new In(Dnnl.ARG_BIAS, biasAdd, biasMd));
         }
         ins.add(new In(Dnnl.ARG_SRC, op.inputs().get(0), aMd));
         ins.add(new In(Dnnl.ARG_WEIGHTS, bValue, bMd));
         // Constant weights are reordered once into the layout the matmul kernel prefers; others are read as they are.
-        MemorySegment weightsMd = values.isConstant(bValue) ? anyLayout(arena, Dnnl.dimsOf(bMd)) : bMd;
+        MemorySegment weightsMd = seg.val(bValue).isConstant() ? anyLayout(arena, Dnnl.dimsOf(bMd)) : bMd;
         return Dnnl.opDesc(arena, "dnnl_matmul_desc_init", aMd, weightsMd, biasMd, rowMajor(arena, y));
     }
 
@@ -259,7 +257,7 @@ final class Emitter {
         for (long i = 0; i < n; i++) {
             copy.setAtIndex(ValueLayout.JAVA_FLOAT, i, c.getFloat(i) * factor);
         }
-        return values.constant(value + "#scaled", copy, c.shape());
+        return seg.constant(value + "#scaled", copy, c.shape());
     }
 
     /**
@@ -268,8 +266,8 @@ final class Emitter {
      */
     private void emitSimple(OpView op) throws UnsupportedSegmentException {
         String type = op.opType(), x = op.inputs().get(0), y = op.outputs().get(0);
-        long[] xs = values.shape(x), ys = values.shape(y);
-        MemorySegment src = values.val(x).md;
+        long[] xs = seg.shape(x), ys = seg.shape(y);
+        MemorySegment src = seg.val(x).md;
         List<In> ins = new ArrayList<>(List.of(new In(Dnnl.ARG_SRC, x, null)));
         MemorySegment desc = switch (type) {
             case "Concat" -> {
@@ -278,11 +276,11 @@ final class Emitter {
                 MemorySegment srcs = arena.allocate(Dnnl.MEMORY_DESC_SIZE * n, 8);
                 ins.clear();
                 for (int i = 0; i < n; i++) {
-                    srcs.asSlice(i * Dnnl.MEMORY_DESC_SIZE, Dnnl.MEMORY_DESC_SIZE).copyFrom(values.val(op.inputs().get(i)).md);
+                    srcs.asSlice(i * Dnnl.MEMORY_DESC_SIZE, Dnnl.MEMORY_DESC_SIZE).copyFrom(seg.val(op.inputs().get(i)).md);
                     ins.add(new In(Dnnl.ARG_MULTIPLE_SRC + i, op.inputs().get(i), null));
                 }
                 int axis = Shapes.axis(type, op.intAttr("axis", 0), xs.length);
-                values.emit(seg.own("dnnl_concat_primitive_desc_create", anyLayout(arena, ys), n, axis, srcs, MemorySegment.NULL, seg.engine), ins,
+                seg.emit(seg.own("dnnl_concat_primitive_desc_create", anyLayout(arena, ys), n, axis, srcs, MemorySegment.NULL, seg.engine), ins,
                                 y, null);
                 yield null;
             }
@@ -292,12 +290,12 @@ final class Emitter {
                     throw no(op.describe() + " of " + Arrays.toString(xs) + " to " + Arrays.toString(ys));
                 }
                 MemorySegment yMd = rowMajor(arena, ys);
-                values.emit(values.reorderDesc(yMd, yMd), List.of(new In(Dnnl.ARG_SRC, x, yMd)), y, null);
+                seg.emit(seg.reorderDesc(yMd, yMd), List.of(new In(Dnnl.ARG_SRC, x, yMd)), y, null);
                 yield null;
             }
             case "Transpose" -> {
                 // The input's row-major bytes seen in the output's index order (permuted strides), reordered to row-major.
-                long[] perm = op.intsAttr("perm"), xDims = values.val(x).dims(), xStrides = Dnnl.rowMajorStrides(xDims);
+                long[] perm = op.intsAttr("perm"), xDims = seg.val(x).dims(), xStrides = Dnnl.rowMajorStrides(xDims);
                 long[] viewDims = new long[xDims.length], viewStrides = new long[xDims.length];
                 for (int d = 0; d < xDims.length; d++) {
                     int from = perm == null ? xDims.length - 1 - d : (int) perm[d];
@@ -305,7 +303,7 @@ final class Emitter {
                     viewStrides[d] = xStrides[from];
                 }
                 MemorySegment view = Dnnl.strided(arena, viewDims, viewStrides);
-                values.emit(values.reorderDesc(view, rowMajor(arena, ys)), List.of(new In(Dnnl.ARG_SRC, x, view)), y, null);
+                seg.emit(seg.reorderDesc(view, rowMajor(arena, ys)), List.of(new In(Dnnl.ARG_SRC, x, view)), y, null);
                 yield null;
             }
             case "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool" -> {
@@ -328,12 +326,12 @@ final class Emitter {
             }
             case "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min" -> {
                 // oneDNN broadcasts only src1: the full-size operand goes first (check allowed the swap only where the op commutes).
-                int big = Shapes.broadcastsTo(values.shape(op.inputs().get(1)), xs) ? 0 : 1;
+                int big = Shapes.broadcastsTo(seg.shape(op.inputs().get(1)), xs) ? 0 : 1;
                 String a = op.inputs().get(big), b = op.inputs().get(1 - big);
-                Val full = values.val(a);
-                boolean sameShape = Arrays.equals(values.shape(a), values.shape(b));
+                Val full = seg.val(a);
+                boolean sameShape = Arrays.equals(seg.shape(a), seg.shape(b));
                 // A same-shape operand is read in the first one's layout, a broadcast one row-major.
-                MemorySegment bMd = sameShape ? full.md : rowMajor(arena, Shapes.padLeft(values.shape(b), full.dims().length));
+                MemorySegment bMd = sameShape ? full.md : rowMajor(arena, Shapes.padLeft(seg.shape(b), full.dims().length));
                 ins.set(0, new In(Dnnl.ARG_SRC, a, null));
                 ins.add(new In(Dnnl.ARG_SRC_1, b, sameShape ? null : bMd));
                 // full.dims() rather than its shape: a rank-0 value is stored as [1].
@@ -345,7 +343,7 @@ final class Emitter {
             }
         };
         if (desc != null) {
-            values.emit(seg.own("dnnl_primitive_desc_create", desc, MemorySegment.NULL, seg.engine, MemorySegment.NULL), ins, y, null);
+            seg.emit(seg.own("dnnl_primitive_desc_create", desc, MemorySegment.NULL, seg.engine, MemorySegment.NULL), ins, y, null);
         }
     }
 }
