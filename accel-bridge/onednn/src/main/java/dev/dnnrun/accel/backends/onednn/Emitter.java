@@ -5,7 +5,7 @@ import static dev.dnnrun.accel.backends.onednn.Dnnl.anyLayout;
 import static dev.dnnrun.accel.backends.onednn.Dnnl.call;
 import static dev.dnnrun.accel.backends.onednn.Dnnl.dims;
 import static dev.dnnrun.accel.backends.onednn.Dnnl.rowMajor;
-import static dev.dnnrun.accel.backends.onednn.OneDnnAccelerator.no;
+import static dev.dnnrun.accel.backends.onednn.OneDnnAccelerator.require;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import dev.dnnrun.accel.OpView;
 import dev.dnnrun.accel.Segment;
@@ -35,8 +36,6 @@ import dev.dnnrun.tensor.Tensor;
  * followed by single-consumer eltwise ops and same-shape Adds runs as one primitive with post-ops.
  */
 final class Emitter {
-    private static final int SUM = -1;
-    private static final int BIAS = -2;
     /** The ops that take post-ops. */
     private static final Set<String> MAIN = Set.of("Conv", "MatMul", "Gemm");
 
@@ -48,12 +47,16 @@ final class Emitter {
     /** Ops fused into an earlier Conv/MatMul/Gemm. */
     private final Set<Integer> fused = new HashSet<>();
 
-    /** A post-op fused into a Conv/MatMul/Gemm: eltwise (alg, alpha, beta), {@link #SUM} or {@link #BIAS} of {@code addend}. */
-    private record PostOp(int alg, float alpha, float beta, String addend) {
+    /** An eltwise op as oneDNN's algorithm with its parameters. */
+    private record Eltwise(int alg, float alpha, float beta) {
     }
 
-    /** A Conv/MatMul/Gemm with the ops fused into it, writing {@code dst}; emitted where its last op stood. */
-    private record Chain(OpView op, List<PostOp> post, String dst, String biasAdd, int lastOp) {
+    /**
+     * A Conv/MatMul/Gemm with the ops fused into it: {@code postOps} (a dnnl_post_ops_t), the sum post-op's
+     * {@code addend} and MatMul/Gemm's {@code bias} (each or null); it writes {@code dst} and is emitted where its
+     * last op stood.
+     */
+    private record Chain(OpView op, MemorySegment postOps, String addend, String bias, String dst, int lastOp) {
     }
 
     Emitter(OneDnnSegment seg, Segment graph) {
@@ -96,100 +99,73 @@ final class Emitter {
                 emitSimple(op);
             }
         } catch (IllegalStateException e) {
-            StringBuilder shapes = new StringBuilder();
-            for (String v : op.inputs()) {
-                shapes.append(v.isEmpty() ? "" : v + " " + Arrays.toString(seg.shape(v)) + " ");
-            }
+            String in = op.inputs().stream().filter(v -> !v.isEmpty()).map(v -> v + " " + Arrays.toString(graph.typeOf(v).shape()) + " ")
+                            .collect(Collectors.joining());
             String y = op.outputs().get(0);
-            throw new UnsupportedSegmentException(op.describe() + ": oneDNN rejected shapes " + shapes + "-> " + y + " "
-                            + Arrays.toString(seg.shape(y)) + " (" + e.getMessage() + ")", e);
+            throw new UnsupportedSegmentException(op.describe() + ": oneDNN rejected shapes " + in + "-> " + y + " "
+                            + Arrays.toString(graph.typeOf(y).shape()) + " (" + e.getMessage() + ")", e);
         }
     }
 
     /**
-     * Op {@code i} with the single-consumer eltwise and same-shape Add ops after it, fused as post-ops. A residual Add
-     * of two Convs is taken by the first Conv; the second must not fuse it again.
+     * Op {@code i} with the single-consumer eltwise and same-shape Add/Sum ops after it, fused as post-ops; an Add
+     * right after a MatMul/Gemm whose other side broadcasts to its rows becomes its bias. A residual Add of two Convs
+     * is taken by the first Conv; the second must not fuse it again.
      */
     private Chain chain(int i) throws UnsupportedSegmentException {
         OpView op = graph.ops().get(i);
-        List<PostOp> post = new ArrayList<>();
-        String last = op.outputs().get(0);
+        MemorySegment postOps = seg.own("dnnl_post_ops_create");
+        String last = op.outputs().get(0), addend = null, bias = null;
         int lastOp = i;
-        String biasAdd = null;
         while (!graph.outputs().contains(last) && consumers.getOrDefault(last, List.of()).size() == 1
                         && !fused.contains(consumers.get(last).get(0))) {
             int k = consumers.get(last).get(0);
-            PostOp p = postOp(graph.ops().get(k), last, op, post.isEmpty() && biasAdd == null);
-            if (p == null) {
+            OpView next = graph.ops().get(k);
+            List<String> in = next.inputs();
+            boolean add = (next.opType().equals("Add") || next.opType().equals("Sum")) && in.size() == 2 && !in.get(0).equals(in.get(1));
+            String other = add ? in.get(in.get(0).equals(last) ? 1 : 0) : null;
+            // A bias only where no output scale (Gemm alpha) could apply before or after it.
+            boolean biasable = op.opType().equals("MatMul") || op.opType().equals("Gemm") && !op.hasInput(2) && op.floatAttr("alpha", 1) == 1;
+            if (Dnnl.ELTWISE.containsKey(next.opType())) {
+                Eltwise e = eltwise(next);
+                call("dnnl_post_ops_append_eltwise", postOps, 1f, e.alg(), e.alpha(), e.beta());
+            } else if (add && Arrays.equals(seg.shape(other), seg.shape(last))) {
+                call("dnnl_post_ops_append_sum", postOps, 1f);
+                addend = other;
+            } else if (add && lastOp == i && biasable && Shapes.broadcastsTo(seg.shape(other), seg.shape(last))) {
+                bias = other;
+            } else {
                 break;
             }
-            if (p.alg() == BIAS) {
-                biasAdd = p.addend();
-            } else {
-                post.add(p);
-            }
             fused.add(k);
-            last = graph.ops().get(k).outputs().get(0);
+            last = next.outputs().get(0);
             lastOp = k;
         }
-        return new Chain(op, post, last, biasAdd, lastOp);
+        return new Chain(op, postOps, addend, bias, last, lastOp);
     }
 
-    /**
-     * The post-op for {@code next} reading {@code value} after {@code main}, or null when it cannot be fused. An Add
-     * whose other side broadcasts to MatMul/Gemm's rows becomes the bias when nothing precedes it ({@code first}).
-     */
-    private PostOp postOp(OpView next, String value, OpView main, boolean first) throws UnsupportedSegmentException {
-        if (Dnnl.ELTWISE.containsKey(next.opType())) {
-            return eltwise(next);
-        }
-        if (!next.opType().equals("Add") && !next.opType().equals("Sum") || next.inputs().size() != 2
-                        || next.inputs().get(0).equals(next.inputs().get(1))) {
-            return null;
-        }
-        String other = next.inputs().get(next.inputs().get(0).equals(value) ? 1 : 0);
-        long[] os = seg.shape(other), outShape = seg.shape(value);
-        if (Arrays.equals(os, outShape)) {
-            return new PostOp(SUM, 0, 0, other);
-        }
-        // Only where no output scale (Gemm alpha) could apply before or after the bias.
-        boolean mm = main.opType().equals("MatMul") || (main.opType().equals("Gemm") && !main.hasInput(2) && main.floatAttr("alpha", 1) == 1);
-        return first && mm && Shapes.broadcastsTo(os, outShape) ? new PostOp(BIAS, 0, 0, other) : null;
-    }
-
-    /** An eltwise op as oneDNN's algorithm with its alpha and beta. */
-    private static PostOp eltwise(OpView op) throws UnsupportedSegmentException {
+    private static Eltwise eltwise(OpView op) throws UnsupportedSegmentException {
         float[] clip = op.opType().equals("Clip") ? OneDnnAccelerator.clipBounds(op) : new float[2];
         float alpha = op.opType().equals("LeakyRelu") ? (float) op.floatAttr("alpha", 0.01) : clip[0];
-        return new PostOp(Dnnl.ELTWISE.get(op.opType()), alpha, clip[1], null);
+        return new Eltwise(Dnnl.ELTWISE.get(op.opType()), alpha, clip[1]);
     }
 
     /** Conv, MatMul or Gemm writing {@code dst} after its post-ops. */
     private void emitMain(Chain c) throws UnsupportedSegmentException {
         MemorySegment attr = seg.own("dnnl_primitive_attr_create");
-        MemorySegment ops = seg.own("dnnl_post_ops_create");
-        String addend = null;
-        for (PostOp p : c.post()) {
-            if (p.alg() == SUM) {
-                call("dnnl_post_ops_append_sum", ops, 1f);
-                addend = p.addend();
-            } else {
-                call("dnnl_post_ops_append_eltwise", ops, 1f, p.alg(), p.alpha(), p.beta());
-            }
-        }
-        call("dnnl_primitive_attr_set_post_ops", attr, ops);
+        call("dnnl_primitive_attr_set_post_ops", attr, c.postOps());
         long[] y = seg.shape(c.dst());
         List<In> ins = new ArrayList<>();
         MemorySegment desc;
         if (c.op().opType().equals("Conv")) {
             // The sum post-op accumulates into the destination: keep an intermediate addend's layout.
-            Val sum = addend == null ? null : seg.val(addend);
+            Val sum = c.addend() == null ? null : seg.val(c.addend());
             MemorySegment dstMd = sum != null && sum.internal ? sum.md : graph.outputs().contains(c.dst()) ? rowMajor(arena, y) : anyLayout(arena, y);
             desc = convDesc(c.op(), dstMd, ins);
         } else {
-            desc = matmulDesc(c.op(), attr, y, c.biasAdd(), ins);
+            desc = matmulDesc(c.op(), attr, y, c.bias(), ins);
         }
-        seg.emit(seg.own("dnnl_primitive_desc_create", desc, attr, seg.engine, MemorySegment.NULL), ins, c.dst(), addend);
+        seg.emit(seg.own("dnnl_primitive_desc_create", desc, attr, seg.engine, MemorySegment.NULL), ins, c.dst(), c.addend());
     }
 
     private MemorySegment convDesc(OpView op, MemorySegment dstMd, List<In> ins) throws UnsupportedSegmentException {
@@ -210,7 +186,7 @@ final class Emitter {
                         dims(arena, win.padEnd()));
     }
 
-    private MemorySegment matmulDesc(OpView op, MemorySegment attr, long[] y, String biasAdd, List<In> ins) throws UnsupportedSegmentException {
+    private MemorySegment matmulDesc(OpView op, MemorySegment attr, long[] y, String bias, List<In> ins) throws UnsupportedSegmentException {
         long[] a = seg.shape(op.inputs().get(0)), b = seg.shape(op.inputs().get(1));
         MemorySegment aMd, bMd, biasMd = MemorySegment.NULL;
         String bValue = op.inputs().get(1);
@@ -235,9 +211,9 @@ final class Emitter {
             aMd = rowMajor(arena, Shapes.padLeft(a, y.length));
             bMd = rowMajor(arena, Shapes.padLeft(b, y.length));
         }
-        if (biasAdd != null) {
-            biasMd = rowMajor(arena, Shapes.padLeft(seg.shape(biasAdd), y.length));
-            ins.add(new In(Dnnl.ARG_BIAS, biasAdd, biasMd));
+        if (bias != null) {
+            biasMd = rowMajor(arena, Shapes.padLeft(seg.shape(bias), y.length));
+            ins.add(new In(Dnnl.ARG_BIAS, bias, biasMd));
         }
         ins.add(new In(Dnnl.ARG_SRC, op.inputs().get(0), aMd));
         ins.add(new In(Dnnl.ARG_WEIGHTS, bValue, bMd));
@@ -249,9 +225,7 @@ final class Emitter {
     /** A private copy of constant {@code value} times {@code factor}, under a fresh name. */
     private String scaledConstant(String value, float factor) throws UnsupportedSegmentException {
         Tensor c = graph.constants().get(value);
-        if (c == null || c.dtype() != DType.FLOAT) {
-            throw no("'" + value + "' must be a float32 constant to fold alpha/beta");
-        }
+        require(c != null && c.dtype() == DType.FLOAT, "'" + value + "' must be a float32 constant to fold alpha/beta");
         long n = c.elementCount();
         MemorySegment copy = arena.allocate(Math.max(4, n * 4), 64);
         for (long i = 0; i < n; i++) {
@@ -286,9 +260,7 @@ final class Emitter {
             }
             case "Reshape", "Flatten", "Squeeze", "Unsqueeze" -> {
                 // The input's row-major bytes seen with the output's dims, copied by a reorder between plain layouts.
-                if (Tensor.elementCount(xs) != Tensor.elementCount(ys)) {
-                    throw no(op.describe() + " of " + Arrays.toString(xs) + " to " + Arrays.toString(ys));
-                }
+                require(Tensor.elementCount(xs) == Tensor.elementCount(ys), op.describe() + " of " + Arrays.toString(xs) + " to " + Arrays.toString(ys));
                 MemorySegment yMd = rowMajor(arena, ys);
                 seg.emit(seg.reorderDesc(yMd, yMd), List.of(new In(Dnnl.ARG_SRC, x, yMd)), y, null);
                 yield null;
@@ -338,7 +310,7 @@ final class Emitter {
                 yield Dnnl.opDesc(arena, "dnnl_binary_desc_init", Dnnl.BINARY.get(type), full.md, bMd, anyLayout(arena, full.dims()));
             }
             default -> {
-                PostOp e = eltwise(op);
+                Eltwise e = eltwise(op);
                 yield Dnnl.opDesc(arena, "dnnl_eltwise_forward_desc_init", FORWARD_INFERENCE, e.alg(), src, e.alpha(), e.beta());
             }
         };

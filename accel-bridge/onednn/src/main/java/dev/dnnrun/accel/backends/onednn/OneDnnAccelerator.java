@@ -87,14 +87,10 @@ public final class OneDnnAccelerator implements Accelerator {
         return new OneDnnSegment(segment);
     }
 
-    static UnsupportedSegmentException no(String reason) {
-        return new UnsupportedSegmentException(reason);
-    }
-
     /** Throws {@code reason} unless {@code ok}. */
     static void require(boolean ok, String reason) throws UnsupportedSegmentException {
         if (!ok) {
-            throw no(reason);
+            throw new UnsupportedSegmentException(reason);
         }
     }
 
