@@ -13,8 +13,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * The part of oneDNN 2.6's C API ({@code libdnnl.so.2}, Debian {@code libdnnl-dev}) that the backend uses. Struct
@@ -71,8 +73,7 @@ final class Dnnl {
     static final int ARG_MULTIPLE_SRC = 1024;
 
     /** dnnl_exec_arg_t: {int arg; dnnl_memory_t memory;}. */
-    static final MemoryLayout EXEC_ARG = MemoryLayout.structLayout(JAVA_INT.withName("arg"), MemoryLayout.paddingLayout(4),
-                    ADDRESS.withName("memory"));
+    static final MemoryLayout EXEC_ARG = MemoryLayout.structLayout(JAVA_INT.withName("arg"), MemoryLayout.paddingLayout(4), ADDRESS.withName("memory"));
 
     private static final String[] STATUS = { "success", "out_of_memory", "invalid_arguments", "unimplemented",
         "iterator_ends", "runtime_error", "not_required" };
@@ -94,8 +95,7 @@ final class Dnnl {
             lib = SymbolLookup.libraryLookup(LIBRARY, Arena.global());
             String threads = System.getProperty(THREADS_PROPERTY);
             if (threads != null) {
-                omp = MethodHandles.insertArguments(LINKER.downcallHandle(ompSymbol(lib), FunctionDescriptor.ofVoid(JAVA_INT)), 0,
-                                parseThreads(threads));
+                omp = MethodHandles.insertArguments(LINKER.downcallHandle(ompSymbol(lib), FunctionDescriptor.ofVoid(JAVA_INT)), 0, parseThreads(threads));
             }
         } catch (IllegalArgumentException e) {
             why = lib == null ? LIBRARY + " not found (install Debian package libdnnl-dev)" : e.getMessage();
@@ -193,25 +193,20 @@ final class Dnnl {
         }
     }
 
+    /** Calls {@code name(out, args...)}, which fills in {@code out}, and returns {@code out}. */
+    private static MemorySegment fill(MemorySegment out, String name, Object... args) {
+        call(name, Stream.concat(Stream.of(out), Arrays.stream(args)).toArray());
+        return out;
+    }
+
     /** Calls a creator {@code name(&handle, args...)} and returns the handle. */
     static MemorySegment create(Arena arena, String name, Object... args) {
-        MemorySegment out = arena.allocate(ADDRESS);
-        call(name, prepend(out, args));
-        return out.get(ADDRESS, 0);
+        return fill(arena.allocate(ADDRESS), name, args).get(ADDRESS, 0);
     }
 
     /** An op descriptor filled in by oneDNN's {@code init(desc, args...)}. */
     static MemorySegment opDesc(Arena arena, String init, Object... args) {
-        MemorySegment desc = arena.allocate(OP_DESC_SIZE, 8);
-        call(init, prepend(desc, args));
-        return desc;
-    }
-
-    private static Object[] prepend(Object first, Object[] rest) {
-        Object[] all = new Object[rest.length + 1];
-        all[0] = first;
-        System.arraycopy(rest, 0, all, 1, rest.length);
-        return all;
+        return fill(arena.allocate(OP_DESC_SIZE, 8), init, args);
     }
 
     /** Bytes a memory with descriptor {@code md} spans. */
@@ -247,9 +242,7 @@ final class Dnnl {
 
     /** A float32 memory descriptor whose layout the primitive chooses ({@code dnnl_format_tag_any}). */
     static MemorySegment anyLayout(Arena arena, long... shape) {
-        MemorySegment md = arena.allocate(MEMORY_DESC_SIZE, 8);
-        call("dnnl_memory_desc_init_by_tag", md, shape.length, dims(arena, shape), F32, FORMAT_ANY);
-        return md;
+        return fill(arena.allocate(MEMORY_DESC_SIZE, 8), "dnnl_memory_desc_init_by_tag", shape.length, dims(arena, shape), F32, FORMAT_ANY);
     }
 
     /** A dnnl_dims_t (12 int64) holding {@code values}. */
@@ -279,8 +272,6 @@ final class Dnnl {
         if (dims.length > MAX_DIMS) {
             throw new IllegalArgumentException("rank " + dims.length + " exceeds oneDNN's " + MAX_DIMS);
         }
-        MemorySegment md = arena.allocate(MEMORY_DESC_SIZE, 8);
-        call("dnnl_memory_desc_init_by_strides", md, dims.length, dims(arena, dims), F32, dims(arena, strides));
-        return md;
+        return fill(arena.allocate(MEMORY_DESC_SIZE, 8), "dnnl_memory_desc_init_by_strides", dims.length, dims(arena, dims), F32, dims(arena, strides));
     }
 }

@@ -1,11 +1,14 @@
 package dev.dnnrun.accel.backends.onednn;
 
+import static dev.dnnrun.accel.backends.onednn.Dnnl.ARG_SRC;
 import static dev.dnnrun.accel.backends.onednn.Dnnl.FORWARD_INFERENCE;
 import static dev.dnnrun.accel.backends.onednn.Dnnl.anyLayout;
 import static dev.dnnrun.accel.backends.onednn.Dnnl.call;
 import static dev.dnnrun.accel.backends.onednn.Dnnl.dims;
+import static dev.dnnrun.accel.backends.onednn.Dnnl.opDesc;
 import static dev.dnnrun.accel.backends.onednn.Dnnl.rowMajor;
 import static dev.dnnrun.accel.backends.onednn.OneDnnAccelerator.require;
+import static java.lang.foreign.MemorySegment.NULL;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -18,11 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import dev.dnnrun.accel.OpView;
 import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.UnsupportedSegmentException;
-import dev.dnnrun.accel.backends.onednn.OneDnnSegment.In;
+import dev.dnnrun.accel.backends.onednn.OneDnnSegment.Arg;
 import dev.dnnrun.accel.backends.onednn.OneDnnSegment.Val;
 import dev.dnnrun.accel.support.Shapes;
 import dev.dnnrun.accel.support.Window;
@@ -117,8 +121,7 @@ final class Emitter {
         MemorySegment postOps = seg.own("dnnl_post_ops_create");
         String last = op.outputs().get(0), addend = null, bias = null;
         int lastOp = i;
-        while (!graph.outputs().contains(last) && consumers.getOrDefault(last, List.of()).size() == 1
-                        && !fused.contains(consumers.get(last).get(0))) {
+        while (!graph.outputs().contains(last) && consumers.getOrDefault(last, List.of()).size() == 1 && !fused.contains(consumers.get(last).get(0))) {
             int k = consumers.get(last).get(0);
             OpView next = graph.ops().get(k);
             List<String> in = next.inputs();
@@ -155,7 +158,7 @@ final class Emitter {
         MemorySegment attr = seg.own("dnnl_primitive_attr_create");
         call("dnnl_primitive_attr_set_post_ops", attr, c.postOps());
         long[] y = seg.shape(c.dst());
-        List<In> ins = new ArrayList<>();
+        List<Arg> ins = new ArrayList<>();
         MemorySegment desc;
         if (c.op().opType().equals("Conv")) {
             // The sum post-op accumulates into the destination: keep an intermediate addend's layout.
@@ -165,30 +168,30 @@ final class Emitter {
         } else {
             desc = matmulDesc(c.op(), attr, y, c.bias(), ins);
         }
-        seg.emit(seg.own("dnnl_primitive_desc_create", desc, attr, seg.engine, MemorySegment.NULL), ins, c.dst(), c.addend());
+        seg.emit(seg.own("dnnl_primitive_desc_create", desc, attr, seg.engine, NULL), ins, c.dst(), c.addend());
     }
 
-    private MemorySegment convDesc(OpView op, MemorySegment dstMd, List<In> ins) throws UnsupportedSegmentException {
+    private MemorySegment convDesc(OpView op, MemorySegment dstMd, List<Arg> ins) throws UnsupportedSegmentException {
         long[] x = seg.shape(op.inputs().get(0)), w = seg.shape(op.inputs().get(1));
         Window win = Window.of(op, new long[] { w[2], w[3] }, x);
         long g = op.intAttr("group", 1);
         // Grouped weights [M, C/g, kH, kW] are goihw [g, M/g, C/g, kH, kW] over the same bytes.
         long[] wDims = g == 1 ? w : new long[] { g, w[0] / g, w[1], w[2], w[3] };
-        ins.add(new In(Dnnl.ARG_SRC, op.inputs().get(0), null));
-        ins.add(new In(Dnnl.ARG_WEIGHTS, op.inputs().get(1), rowMajor(arena, wDims)));
-        MemorySegment bMd = op.hasInput(2) ? rowMajor(arena, seg.shape(op.inputs().get(2))) : MemorySegment.NULL;
+        ins.add(new Arg(ARG_SRC, op.inputs().get(0), null));
+        ins.add(new Arg(Dnnl.ARG_WEIGHTS, op.inputs().get(1), rowMajor(arena, wDims)));
+        MemorySegment bMd = op.hasInput(2) ? rowMajor(arena, seg.shape(op.inputs().get(2))) : NULL;
         if (op.hasInput(2)) {
-            ins.add(new In(Dnnl.ARG_BIAS, op.inputs().get(2), null));
+            ins.add(new Arg(Dnnl.ARG_BIAS, op.inputs().get(2), null));
         }
         long[] dil = { win.dilations()[0] - 1, win.dilations()[1] - 1 }; // oneDNN counts skipped elements
-        return Dnnl.opDesc(arena, "dnnl_dilated_convolution_forward_desc_init", FORWARD_INFERENCE, Dnnl.CONVOLUTION_DIRECT, anyLayout(arena, x),
+        return opDesc(arena, "dnnl_dilated_convolution_forward_desc_init", FORWARD_INFERENCE, Dnnl.CONVOLUTION_DIRECT, anyLayout(arena, x),
                         anyLayout(arena, wDims), bMd, dstMd, dims(arena, win.strides()), dims(arena, dil), dims(arena, win.padBegin()),
                         dims(arena, win.padEnd()));
     }
 
-    private MemorySegment matmulDesc(OpView op, MemorySegment attr, long[] y, String bias, List<In> ins) throws UnsupportedSegmentException {
+    private MemorySegment matmulDesc(OpView op, MemorySegment attr, long[] y, String bias, List<Arg> ins) throws UnsupportedSegmentException {
         long[] a = seg.shape(op.inputs().get(0)), b = seg.shape(op.inputs().get(1));
-        MemorySegment aMd, bMd, biasMd = MemorySegment.NULL;
+        MemorySegment aMd, bMd, biasMd = NULL;
         String bValue = op.inputs().get(1);
         if (op.opType().equals("Gemm")) {
             // Transposition is just another stride order over the same bytes.
@@ -205,7 +208,7 @@ final class Emitter {
             if (hasC) {
                 String c = op.inputs().get(2);
                 biasMd = rowMajor(arena, Shapes.padLeft(seg.shape(c), 2));
-                ins.add(new In(Dnnl.ARG_BIAS, beta == 1 ? c : scaledConstant(c, beta), biasMd));
+                ins.add(new Arg(Dnnl.ARG_BIAS, beta == 1 ? c : scaledConstant(c, beta), biasMd));
             }
         } else {
             aMd = rowMajor(arena, Shapes.padLeft(a, y.length));
@@ -213,13 +216,13 @@ final class Emitter {
         }
         if (bias != null) {
             biasMd = rowMajor(arena, Shapes.padLeft(seg.shape(bias), y.length));
-            ins.add(new In(Dnnl.ARG_BIAS, bias, biasMd));
+            ins.add(new Arg(Dnnl.ARG_BIAS, bias, biasMd));
         }
-        ins.add(new In(Dnnl.ARG_SRC, op.inputs().get(0), aMd));
-        ins.add(new In(Dnnl.ARG_WEIGHTS, bValue, bMd));
+        ins.add(new Arg(ARG_SRC, op.inputs().get(0), aMd));
+        ins.add(new Arg(Dnnl.ARG_WEIGHTS, bValue, bMd));
         // Constant weights are reordered once into the layout the matmul kernel prefers; others are read as they are.
-        MemorySegment weightsMd = seg.val(bValue).isConstant() ? anyLayout(arena, Dnnl.dimsOf(bMd)) : bMd;
-        return Dnnl.opDesc(arena, "dnnl_matmul_desc_init", aMd, weightsMd, biasMd, rowMajor(arena, y));
+        MemorySegment weightsMd = seg.val(bValue).constant ? anyLayout(arena, Dnnl.dimsOf(bMd)) : bMd;
+        return opDesc(arena, "dnnl_matmul_desc_init", aMd, weightsMd, biasMd, rowMajor(arena, y));
     }
 
     /** A private copy of constant {@code value} times {@code factor}, under a fresh name. */
@@ -242,8 +245,8 @@ final class Emitter {
         String type = op.opType(), x = op.inputs().get(0), y = op.outputs().get(0);
         long[] xs = seg.shape(x), ys = seg.shape(y);
         MemorySegment src = seg.val(x).md;
-        List<In> ins = new ArrayList<>(List.of(new In(Dnnl.ARG_SRC, x, null)));
-        MemorySegment desc = switch (type) {
+        List<Arg> ins = new ArrayList<>(List.of(new Arg(ARG_SRC, x, null)));
+        MemorySegment pd = switch (type) {
             case "Concat" -> {
                 // Each input in its own layout; the primitive picks the output's.
                 int n = op.inputs().size();
@@ -251,49 +254,43 @@ final class Emitter {
                 ins.clear();
                 for (int i = 0; i < n; i++) {
                     srcs.asSlice(i * Dnnl.MEMORY_DESC_SIZE, Dnnl.MEMORY_DESC_SIZE).copyFrom(seg.val(op.inputs().get(i)).md);
-                    ins.add(new In(Dnnl.ARG_MULTIPLE_SRC + i, op.inputs().get(i), null));
+                    ins.add(new Arg(Dnnl.ARG_MULTIPLE_SRC + i, op.inputs().get(i), null));
                 }
                 int axis = Shapes.axis(type, op.intAttr("axis", 0), xs.length);
-                seg.emit(seg.own("dnnl_concat_primitive_desc_create", anyLayout(arena, ys), n, axis, srcs, MemorySegment.NULL, seg.engine), ins,
-                                y, null);
-                yield null;
+                yield seg.own("dnnl_concat_primitive_desc_create", anyLayout(arena, ys), n, axis, srcs, NULL, seg.engine);
             }
             case "Reshape", "Flatten", "Squeeze", "Unsqueeze" -> {
                 // The input's row-major bytes seen with the output's dims, copied by a reorder between plain layouts.
                 require(Tensor.elementCount(xs) == Tensor.elementCount(ys), op.describe() + " of " + Arrays.toString(xs) + " to " + Arrays.toString(ys));
                 MemorySegment yMd = rowMajor(arena, ys);
-                seg.emit(seg.reorderDesc(yMd, yMd), List.of(new In(Dnnl.ARG_SRC, x, yMd)), y, null);
-                yield null;
+                ins.set(0, new Arg(ARG_SRC, x, yMd));
+                yield seg.reorderDesc(yMd, yMd);
             }
             case "Transpose" -> {
                 // The input's row-major bytes seen in the output's index order (permuted strides), reordered to row-major.
                 long[] perm = op.intsAttr("perm"), xDims = seg.val(x).dims(), xStrides = Dnnl.rowMajorStrides(xDims);
-                long[] viewDims = new long[xDims.length], viewStrides = new long[xDims.length];
-                for (int d = 0; d < xDims.length; d++) {
-                    int from = perm == null ? xDims.length - 1 - d : (int) perm[d];
-                    viewDims[d] = xDims[from];
-                    viewStrides[d] = xStrides[from];
-                }
-                MemorySegment view = Dnnl.strided(arena, viewDims, viewStrides);
-                seg.emit(seg.reorderDesc(view, rowMajor(arena, ys)), List.of(new In(Dnnl.ARG_SRC, x, view)), y, null);
-                yield null;
+                int[] from = IntStream.range(0, xDims.length).map(d -> perm == null ? xDims.length - 1 - d : (int) perm[d]).toArray();
+                MemorySegment view = Dnnl.strided(arena, Arrays.stream(from).mapToLong(d -> xDims[d]).toArray(),
+                                Arrays.stream(from).mapToLong(d -> xStrides[d]).toArray());
+                ins.set(0, new Arg(ARG_SRC, x, view));
+                yield seg.reorderDesc(view, rowMajor(arena, ys));
             }
             case "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool" -> {
                 Window w = OneDnnAccelerator.poolWindow(op, xs);
                 int alg = type.endsWith("MaxPool") ? Dnnl.POOLING_MAX
                                 : op.intAttr("count_include_pad", 0) != 0 ? Dnnl.POOLING_AVG_INCLUDE_PADDING : Dnnl.POOLING_AVG_EXCLUDE_PADDING;
-                yield Dnnl.opDesc(arena, "dnnl_pooling_forward_desc_init", FORWARD_INFERENCE, alg, src, anyLayout(arena, ys),
+                yield pd("dnnl_pooling_forward_desc_init", FORWARD_INFERENCE, alg, src, anyLayout(arena, ys),
                                 dims(arena, w.strides()), dims(arena, w.kernel()), dims(arena, w.padBegin()), dims(arena, w.padEnd()));
             }
-            case "Softmax" -> Dnnl.opDesc(arena, "dnnl_softmax_forward_desc_init", FORWARD_INFERENCE, src, OneDnnAccelerator.softmaxAxis(op, xs));
-            case "LRN" -> Dnnl.opDesc(arena, "dnnl_lrn_forward_desc_init", FORWARD_INFERENCE, Dnnl.LRN_ACROSS_CHANNELS, src, op.intAttr("size", 1),
+            case "Softmax" -> pd("dnnl_softmax_forward_desc_init", FORWARD_INFERENCE, src, OneDnnAccelerator.softmaxAxis(op, xs));
+            case "LRN" -> pd("dnnl_lrn_forward_desc_init", FORWARD_INFERENCE, Dnnl.LRN_ACROSS_CHANNELS, src, op.intAttr("size", 1),
                             (float) op.floatAttr("alpha", 1e-4), (float) op.floatAttr("beta", 0.75), (float) op.floatAttr("bias", 1));
             case "BatchNormalization" -> {
-                int[] kinds = { Dnnl.ARG_SCALE, Dnnl.ARG_SHIFT, Dnnl.ARG_MEAN, Dnnl.ARG_VARIANCE };
+                int[] kinds = { Dnnl.ARG_SCALE, Dnnl.ARG_SHIFT, Dnnl.ARG_MEAN, Dnnl.ARG_VARIANCE }; // of inputs 1 to 4
                 for (int i = 1; i <= 4; i++) {
-                    ins.add(new In(kinds[i - 1], op.inputs().get(i), null));
+                    ins.add(new Arg(kinds[i - 1], op.inputs().get(i), null));
                 }
-                yield Dnnl.opDesc(arena, "dnnl_batch_normalization_forward_desc_init", FORWARD_INFERENCE, src, (float) op.floatAttr("epsilon", 1e-5),
+                yield pd("dnnl_batch_normalization_forward_desc_init", FORWARD_INFERENCE, src, (float) op.floatAttr("epsilon", 1e-5),
                                 Dnnl.BNORM_INFERENCE_FLAGS);
             }
             case "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min" -> {
@@ -304,18 +301,21 @@ final class Emitter {
                 boolean sameShape = Arrays.equals(seg.shape(a), seg.shape(b));
                 // A same-shape operand is read in the first one's layout, a broadcast one row-major.
                 MemorySegment bMd = sameShape ? full.md : rowMajor(arena, Shapes.padLeft(seg.shape(b), full.dims().length));
-                ins.set(0, new In(Dnnl.ARG_SRC, a, null));
-                ins.add(new In(Dnnl.ARG_SRC_1, b, sameShape ? null : bMd));
+                ins.set(0, new Arg(ARG_SRC, a, null));
+                ins.add(new Arg(Dnnl.ARG_SRC_1, b, sameShape ? null : bMd));
                 // full.dims() rather than its shape: a rank-0 value is stored as [1].
-                yield Dnnl.opDesc(arena, "dnnl_binary_desc_init", Dnnl.BINARY.get(type), full.md, bMd, anyLayout(arena, full.dims()));
+                yield pd("dnnl_binary_desc_init", Dnnl.BINARY.get(type), full.md, bMd, anyLayout(arena, full.dims()));
             }
             default -> {
                 Eltwise e = eltwise(op);
-                yield Dnnl.opDesc(arena, "dnnl_eltwise_forward_desc_init", FORWARD_INFERENCE, e.alg(), src, e.alpha(), e.beta());
+                yield pd("dnnl_eltwise_forward_desc_init", FORWARD_INFERENCE, e.alg(), src, e.alpha(), e.beta());
             }
         };
-        if (desc != null) {
-            seg.emit(seg.own("dnnl_primitive_desc_create", desc, MemorySegment.NULL, seg.engine, MemorySegment.NULL), ins, y, null);
-        }
+        seg.emit(pd, ins, y, null);
+    }
+
+    /** The primitive descriptor, without attributes, of the op descriptor that {@code init(desc, args...)} fills in. */
+    private MemorySegment pd(String init, Object... args) {
+        return seg.own("dnnl_primitive_desc_create", opDesc(arena, init, args), NULL, seg.engine, NULL);
     }
 }

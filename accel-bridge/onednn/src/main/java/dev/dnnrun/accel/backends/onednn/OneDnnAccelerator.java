@@ -128,8 +128,7 @@ public final class OneDnnAccelerator implements Accelerator {
                 require(dil == null || Arrays.stream(dil).allMatch(d -> d == 1), type + " with dilations " + Arrays.toString(dil));
                 Window win = poolWindow(op, in[0]);
                 // oneDNN rounds output sizes down; ceil_mode=1 rounds up, which only sometimes gives the same sizes.
-                require(op.intAttr("ceil_mode", 0) == 0 || win.fits(in[0], out.shape()),
-                                type + " ceil_mode=1 (its output size differs from oneDNN's)");
+                require(op.intAttr("ceil_mode", 0) == 0 || win.fits(in[0], out.shape()), type + " ceil_mode=1 (its output size differs from oneDNN's)");
             }
             case "GlobalAveragePool", "GlobalMaxPool" -> nchw(op, in[0]);
             case "MatMul" -> require(in[0].length >= 2 && in[1].length >= 2, "MatMul with a 1-D input");

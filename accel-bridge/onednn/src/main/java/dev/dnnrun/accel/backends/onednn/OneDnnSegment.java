@@ -43,13 +43,8 @@ final class OneDnnSegment extends NativeSegment {
     /** Every native object made, with the function that destroys it; destroyed at close, the newest first. */
     private final List<Map.Entry<String, MemorySegment>> owned = new ArrayList<>();
     private final Map<String, Val> vals = new HashMap<>();
-    /** Reordered copies of a value, by the value's name. */
-    private final Map<String, List<String>> copies = new HashMap<>();
     private final BufferPlan plan = new BufferPlan();
     private final List<Step> steps = new ArrayList<>();
-    /** The segment's inputs and outputs, whose memories point at dnnrun's buffers at each execute. */
-    private final List<Val> inputs = new ArrayList<>();
-    private final List<Val> outputs = new ArrayList<>();
     // The plan's figures, which tests check: reorders per execute, constants reordered at compile, sum post-ops that
     // accumulate in their addend's buffer instead of a copy, bytes of the pooled buffers.
     int reorderSteps;
@@ -58,53 +53,39 @@ final class OneDnnSegment extends NativeSegment {
     long scratchBytes;
 
     /**
-     * A value: segment input or output (by index), a constant in compile-time memory, or an intermediate value
-     * ({@code internal}) whose buffer is assigned after all primitives exist. {@code md} is its layout.
+     * A value in layout {@code md}: a segment input or output (its {@code data} is dnnrun's buffer of the execution),
+     * a {@code constant} (compile-time memory) or an {@code internal} value (its pooled buffer, assigned after all
+     * primitives exist). {@code mems} are the dnnl memories over it, {@code copies} the values holding it reordered.
      */
     static final class Val {
-        final int input;
-        final int output;
+        final boolean constant;
         final boolean internal;
         final MemorySegment md;
         final long bytes;
-        /** The dnnl memories over the value; those without data yet are pointed at it once it is known. */
         final List<MemorySegment> mems = new ArrayList<>();
-        MemorySegment owned;
+        final List<String> copies = new ArrayList<>();
+        MemorySegment data;
 
-        Val(int input, int output, boolean internal, MemorySegment owned, MemorySegment md) {
-            this.input = input;
-            this.output = output;
+        Val(boolean constant, boolean internal, MemorySegment data, MemorySegment md) {
+            this.constant = constant;
             this.internal = internal;
-            this.owned = owned;
+            this.data = data;
             this.md = md;
             this.bytes = Dnnl.memoryDescSize(md);
-        }
-
-        boolean isConstant() {
-            return !internal && input < 0 && output < 0;
         }
 
         /** The logical dims (a rank-0 value has [1]). */
         long[] dims() {
             return Dnnl.dimsOf(md);
         }
-
-        /** Its memory in an execution with {@code in} and {@code out}. */
-        MemorySegment at(MemorySegment[] in, MemorySegment[] out) {
-            return owned != null ? owned : input >= 0 ? in[input] : out[output];
-        }
     }
 
     /**
-     * An input of a primitive: {@code value} in the layout the primitive chose for argument {@code kind}, or, with a
-     * {@code view}, the value's row-major bytes seen through {@code view} (other dims or strides, e.g. a transposed
-     * Gemm operand or grouped Conv weights) and reordered from there where the primitive chose another layout.
+     * An execute argument: {@code value} in layout {@code md}. In what Emitter asks for, {@code md} is null for the
+     * layout the primitive chose, or a view: the value's row-major bytes seen through other dims or strides (e.g. a
+     * transposed Gemm operand, grouped Conv weights), reordered from there where the primitive chose another layout.
      */
-    record In(int kind, String value, MemorySegment view) {
-    }
-
-    /** An execute argument: {@code value} (as stored, or a copy of it) read or written in layout {@code md}. */
-    private record Arg(int kind, String value, MemorySegment md) {
+    record Arg(int kind, String value, MemorySegment md) {
     }
 
     /** One primitive execution; {@code addend} is copied into {@code dst} first (a sum post-op's addend). */
@@ -119,10 +100,10 @@ final class OneDnnSegment extends NativeSegment {
             engine = own("dnnl_engine_create", Dnnl.CPU, 0L);
             stream = own("dnnl_stream_create", engine, Dnnl.STREAM_DEFAULT);
             for (String v : graph.inputs()) {
-                inputs.add(boundary(v, inputs.size(), -1));
+                boundary(v, "input");
             }
             for (String v : graph.outputs()) {
-                outputs.add(boundary(v, -1, outputs.size()));
+                boundary(v, "output");
             }
             new Emitter(this, graph).emitAll();
             assignBuffers();
@@ -142,13 +123,11 @@ final class OneDnnSegment extends NativeSegment {
         return handle;
     }
 
-    /** Segment input or output {@code value}, in its row-major buffer. */
-    private Val boundary(String value, int input, int output) throws UnsupportedSegmentException {
+    /** Registers segment input or output {@code value}, in dnnrun's row-major buffer. */
+    private void boundary(String value, String what) throws UnsupportedSegmentException {
         TensorType t = graph.typeOf(value);
-        require(t != null && t.dtype() == DType.FLOAT, "segment " + (input >= 0 ? "input" : "output") + " '" + value + "' has type " + t + ": only float32");
-        Val v = new Val(input, output, false, null, rowMajor(arena, shape(value)));
-        vals.put(value, v);
-        return v;
+        require(t != null && t.dtype() == DType.FLOAT, "segment " + what + " '" + value + "' has type " + t + ": only float32");
+        vals.put(value, new Val(false, false, null, rowMajor(arena, shape(value))));
     }
 
     /** The static, non-empty shape of {@code value}. */
@@ -165,7 +144,7 @@ final class OneDnnSegment extends NativeSegment {
             require(c != null, "value '" + value + "' is read before an op of the segment writes it");
             require(c.dtype() == DType.FLOAT, "constant '" + value + "' is " + c.dtype().displayName + ": only float32");
             // Read in place (Segment: constants outlive the compiled segment); weights are reordered from here anyway.
-            v = new Val(-1, -1, false, c.segment(), rowMajor(arena, c.shape()));
+            v = new Val(true, false, c.segment(), rowMajor(arena, c.shape()));
             vals.put(value, v);
         }
         return v;
@@ -174,7 +153,7 @@ final class OneDnnSegment extends NativeSegment {
     /** Registers compile-time memory {@code data} (row-major, {@code shape}) as a new constant named {@code name}. */
     String constant(String name, MemorySegment data, long[] shape) {
         String unique = name + "#" + vals.size();
-        vals.put(unique, new Val(-1, -1, false, data, rowMajor(arena, shape)));
+        vals.put(unique, new Val(true, false, data, rowMajor(arena, shape)));
         return unique;
     }
 
@@ -183,21 +162,21 @@ final class OneDnnSegment extends NativeSegment {
      * post-op's addend, read in the destination's layout. Where segment output {@code y} is stored in another layout
      * than the primitive writes, the primitive writes a temporary and a reorder fills the output.
      */
-    void emit(MemorySegment pd, List<In> ins, String y, String addend) throws UnsupportedSegmentException {
+    void emit(MemorySegment pd, List<Arg> ins, String y, String addend) throws UnsupportedSegmentException {
         List<Arg> args = new ArrayList<>();
-        for (In in : ins) {
+        for (Arg in : ins) {
             MemorySegment md = Dnnl.argLayout(arena, pd, in.kind());
-            if (in.view() == null) {
+            if (in.md() == null) {
                 args.add(new Arg(in.kind(), inLayout(in.value(), md), md));
                 continue;
             }
             String plain = inLayout(in.value(), rowMajor(arena, val(in.value()).dims()));
-            boolean asViewed = Dnnl.sameLayout(in.view(), md);
-            args.add(new Arg(in.kind(), asViewed ? plain : reorder(plain, in.view(), md), asViewed ? in.view() : md));
+            boolean asViewed = Dnnl.sameLayout(in.md(), md);
+            args.add(new Arg(in.kind(), asViewed ? plain : reorder(plain, in.md(), md), asViewed ? in.md() : md));
         }
         MemorySegment dstMd = Dnnl.argLayout(arena, pd, Dnnl.ARG_DST);
         Val out = vals.get(y);
-        require(out == null || out.output >= 0, "value '" + y + "' is written twice");
+        require(out == null || graph.outputs().contains(y), "value '" + y + "' is written twice");
         require(out != null || !graph.constants().containsKey(y), "constant '" + y + "' is written by an op");
         String dst = out == null || Dnnl.sameLayout(out.md, dstMd) ? y : y + "#out";
         if (out == null || !dst.equals(y)) {
@@ -216,14 +195,13 @@ final class OneDnnSegment extends NativeSegment {
         if (Dnnl.sameLayout(v.md, md)) {
             return value;
         }
-        List<String> made = copies.computeIfAbsent(value, k -> new ArrayList<>());
-        for (String c : made) {
+        for (String c : v.copies) {
             if (Dnnl.sameLayout(vals.get(c).md, md)) {
                 return c;
             }
         }
         String copy = reorder(value, v.md, md);
-        made.add(copy);
+        v.copies.add(copy);
         return copy;
     }
 
@@ -232,15 +210,14 @@ final class OneDnnSegment extends NativeSegment {
      * constant, reordered here and now; for any other value, by a reorder step added to the segment.
      */
     private String reorder(String from, MemorySegment view, MemorySegment md) throws UnsupportedSegmentException {
-        Val src = val(from);
         String name = from + "#reordered" + vals.size();
-        if (!src.isConstant()) {
+        if (!val(from).constant) {
             intermediate(name, md);
             addStep(reorderDesc(view, md), List.of(new Arg(Dnnl.ARG_SRC, from, view), new Arg(Dnnl.ARG_DST, name, md)), null);
             reorderSteps++;
             return name;
         }
-        vals.put(name, new Val(-1, -1, false, arena.allocate(Math.max(4, Dnnl.memoryDescSize(md)), 64), md));
+        vals.put(name, new Val(true, false, arena.allocate(Math.max(4, Dnnl.memoryDescSize(md)), 64), md));
         MemorySegment args = execArgs(List.of(new Arg(Dnnl.ARG_SRC, from, view), new Arg(Dnnl.ARG_DST, name, md)));
         call("dnnl_primitive_execute", own("dnnl_primitive_create", reorderDesc(view, md)), stream, 2, args);
         call("dnnl_stream_wait", stream);
@@ -248,7 +225,6 @@ final class OneDnnSegment extends NativeSegment {
         return name;
     }
 
-    /** A reorder primitive descriptor from layout {@code from} to layout {@code to}. */
     MemorySegment reorderDesc(MemorySegment from, MemorySegment to) {
         return own("dnnl_reorder_primitive_desc_create", from, engine, to, engine, MemorySegment.NULL);
     }
@@ -275,7 +251,7 @@ final class OneDnnSegment extends NativeSegment {
             Val v = val(args.get(i).value());
             long need = Dnnl.memoryDescSize(args.get(i).md());
             require(need <= v.bytes, "value '" + args.get(i).value() + "' has " + v.bytes + " bytes, oneDNN needs " + need);
-            MemorySegment m = own("dnnl_memory_create", args.get(i).md(), engine, v.owned == null ? MemorySegment.NULL : v.owned);
+            MemorySegment m = own("dnnl_memory_create", args.get(i).md(), engine, v.data == null ? MemorySegment.NULL : v.data);
             v.mems.add(m);
             a.set(ValueLayout.JAVA_INT, i * Dnnl.EXEC_ARG.byteSize(), args.get(i).kind());
             a.set(ValueLayout.ADDRESS, i * Dnnl.EXEC_ARG.byteSize() + 8, m);
@@ -284,7 +260,7 @@ final class OneDnnSegment extends NativeSegment {
     }
 
     private void intermediate(String name, MemorySegment md) {
-        Val v = new Val(-1, -1, true, null, md);
+        Val v = new Val(false, true, null, md);
         vals.put(name, v);
         plan.value(name, v.bytes);
     }
@@ -304,9 +280,9 @@ final class OneDnnSegment extends NativeSegment {
         MemorySegment[] buffers = Arrays.stream(a.bufferBytes()).mapToObj(n -> arena.allocate(n, 64)).toArray(MemorySegment[]::new);
         for (Map.Entry<String, Integer> e : a.bufferOf().entrySet()) {
             Val v = vals.get(e.getKey());
-            v.owned = buffers[e.getValue()];
+            v.data = buffers[e.getValue()];
             for (MemorySegment m : v.mems) {
-                call("dnnl_memory_set_data_handle", m, v.owned);
+                call("dnnl_memory_set_data_handle", m, v.data);
             }
         }
     }
@@ -319,31 +295,32 @@ final class OneDnnSegment extends NativeSegment {
     @Override
     protected void run(MemorySegment[] in, MemorySegment[] out) throws Throwable {
         Dnnl.applyThreads();
-        pointAt(inputs, in);
-        pointAt(outputs, out);
+        pointAt(graph.inputs(), in);
+        pointAt(graph.outputs(), out);
         for (Step s : steps) {
             if (s.addend() != null) {
                 Dnnl.check("dnnl_stream_wait", (int) Dnnl.streamWait.invokeExact(stream));
-                MemorySegment.copy(s.addend().at(in, out), 0, s.dst().at(in, out), 0, s.dst().bytes);
+                MemorySegment.copy(s.addend().data, 0, s.dst().data, 0, s.dst().bytes);
             }
             Dnnl.check("dnnl_primitive_execute", (int) Dnnl.execute.invokeExact(s.primitive(), stream, s.nargs(), s.args()));
         }
         Dnnl.check("dnnl_stream_wait", (int) Dnnl.streamWait.invokeExact(stream));
     }
 
-    private static void pointAt(List<Val> values, MemorySegment[] buffers) throws Throwable {
+    /** Points segment inputs or outputs {@code values}, and the memories over them, at this execution's {@code buffers}. */
+    private void pointAt(List<String> values, MemorySegment[] buffers) throws Throwable {
         for (int i = 0; i < buffers.length; i++) {
-            for (MemorySegment m : values.get(i).mems) {
-                Dnnl.check("dnnl_memory_set_data_handle", (int) Dnnl.setDataHandle.invokeExact(m, buffers[i]));
+            Val v = vals.get(values.get(i));
+            v.data = buffers[i];
+            for (MemorySegment m : v.mems) {
+                Dnnl.check("dnnl_memory_set_data_handle", (int) Dnnl.setDataHandle.invokeExact(m, v.data));
             }
         }
     }
 
     @Override
     protected void release() {
-        for (int i = owned.size() - 1; i >= 0; i--) {
-            call(owned.get(i).getKey(), owned.get(i).getValue());
-        }
+        owned.reversed().forEach(o -> call(o.getKey(), o.getValue()));
         arena.close();
     }
 }
