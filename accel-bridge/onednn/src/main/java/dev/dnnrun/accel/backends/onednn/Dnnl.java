@@ -66,11 +66,9 @@ final class Dnnl {
     static final int ARG_DST = 17;
     static final int ARG_WEIGHTS = 33;
     static final int ARG_BIAS = 41;
-    static final int ARG_MEAN = 49;
-    static final int ARG_VARIANCE = 50;
-    static final int ARG_SCALE = 51;
-    static final int ARG_SHIFT = 52;
     static final int ARG_MULTIPLE_SRC = 1024;
+    /** DNNL_ARG_SCALE, _SHIFT, _MEAN and _VARIANCE: ONNX BatchNormalization's inputs 1 to 4. */
+    static final int[] BNORM_ARGS = { 51, 52, 49, 50 };
 
     /** dnnl_exec_arg_t: {int arg; dnnl_memory_t memory;}. */
     static final MemoryLayout EXEC_ARG = MemoryLayout.structLayout(JAVA_INT.withName("arg"), MemoryLayout.paddingLayout(4), ADDRESS.withName("memory"));
@@ -135,16 +133,10 @@ final class Dnnl {
 
     /**
      * omp_set_num_threads of the OpenMP runtime libdnnl was linked with: dlsym on libdnnl's handle also searches its
-     * dependencies (libgomp for Debian's build); libgomp.so.1 by name is the fallback.
+     * dependencies (libgomp for Debian's build). Any other OpenMP runtime would not be oneDNN's.
      */
     static MemorySegment ompSymbol(SymbolLookup lib) {
-        var sym = lib.find("omp_set_num_threads");
-        try {
-            sym = sym.isPresent() ? sym : SymbolLookup.libraryLookup("libgomp.so.1", Arena.global()).find("omp_set_num_threads");
-        } catch (IllegalArgumentException e) {
-            // not there either
-        }
-        return sym.orElseThrow(() -> new IllegalArgumentException(THREADS_PROPERTY + " is set but " + LIBRARY
+        return lib.find("omp_set_num_threads").orElseThrow(() -> new IllegalArgumentException(THREADS_PROPERTY + " is set but " + LIBRARY
                         + " has no OpenMP runtime (omp_set_num_threads not found)"));
     }
 
@@ -269,9 +261,6 @@ final class Dnnl {
 
     /** A float32 memory descriptor with explicit strides (in elements). */
     static MemorySegment strided(Arena arena, long[] dims, long[] strides) {
-        if (dims.length > MAX_DIMS) {
-            throw new IllegalArgumentException("rank " + dims.length + " exceeds oneDNN's " + MAX_DIMS);
-        }
         return fill(arena.allocate(MEMORY_DESC_SIZE, 8), "dnnl_memory_desc_init_by_strides", dims.length, dims(arena, dims), F32, dims(arena, strides));
     }
 }

@@ -192,7 +192,7 @@ final class Emitter {
     private MemorySegment matmulDesc(OpView op, MemorySegment attr, long[] y, String bias, List<Arg> ins) throws UnsupportedSegmentException {
         long[] a = seg.shape(op.inputs().get(0)), b = seg.shape(op.inputs().get(1));
         MemorySegment aMd, bMd, biasMd = NULL;
-        String bValue = op.inputs().get(1);
+        String bValue = op.inputs().get(1), biasValue = bias;
         if (op.opType().equals("Gemm")) {
             // Transposition is just another stride order over the same bytes.
             boolean ta = op.intAttr("transA", 0) != 0, tb = op.intAttr("transB", 0) != 0;
@@ -206,17 +206,15 @@ final class Emitter {
                 call("dnnl_primitive_attr_set_output_scales", attr, 1L, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha));
             }
             if (hasC) {
-                String c = op.inputs().get(2);
-                biasMd = rowMajor(arena, Shapes.padLeft(seg.shape(c), 2));
-                ins.add(new Arg(Dnnl.ARG_BIAS, beta == 1 ? c : scaledConstant(c, beta), biasMd));
+                biasValue = beta == 1 ? op.inputs().get(2) : scaledConstant(op.inputs().get(2), beta);
             }
         } else {
             aMd = rowMajor(arena, Shapes.padLeft(a, y.length));
             bMd = rowMajor(arena, Shapes.padLeft(b, y.length));
         }
-        if (bias != null) {
-            biasMd = rowMajor(arena, Shapes.padLeft(seg.shape(bias), y.length));
-            ins.add(new Arg(Dnnl.ARG_BIAS, bias, biasMd));
+        if (biasValue != null) { // Gemm's C or an Add fused into MatMul
+            biasMd = rowMajor(arena, Shapes.padLeft(seg.val(biasValue).dims(), y.length));
+            ins.add(new Arg(Dnnl.ARG_BIAS, biasValue, biasMd));
         }
         ins.add(new Arg(ARG_SRC, op.inputs().get(0), aMd));
         ins.add(new Arg(Dnnl.ARG_WEIGHTS, bValue, bMd));
@@ -286,9 +284,8 @@ final class Emitter {
             case "LRN" -> pd("dnnl_lrn_forward_desc_init", FORWARD_INFERENCE, Dnnl.LRN_ACROSS_CHANNELS, src, op.intAttr("size", 1),
                             (float) op.floatAttr("alpha", 1e-4), (float) op.floatAttr("beta", 0.75), (float) op.floatAttr("bias", 1));
             case "BatchNormalization" -> {
-                int[] kinds = { Dnnl.ARG_SCALE, Dnnl.ARG_SHIFT, Dnnl.ARG_MEAN, Dnnl.ARG_VARIANCE }; // of inputs 1 to 4
                 for (int i = 1; i <= 4; i++) {
-                    ins.add(new Arg(kinds[i - 1], op.inputs().get(i), null));
+                    ins.add(new Arg(Dnnl.BNORM_ARGS[i - 1], op.inputs().get(i), null));
                 }
                 yield pd("dnnl_batch_normalization_forward_desc_init", FORWARD_INFERENCE, src, (float) op.floatAttr("epsilon", 1e-5),
                                 Dnnl.BNORM_INFERENCE_FLAGS);

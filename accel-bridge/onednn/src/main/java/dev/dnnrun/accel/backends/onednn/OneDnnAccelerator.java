@@ -81,9 +81,7 @@ public final class OneDnnAccelerator implements Accelerator {
 
     @Override
     public CompiledSegment compile(Segment segment) throws UnsupportedSegmentException {
-        if (unavailableReason() != null) {
-            throw new UnsupportedSegmentException(unavailableReason());
-        }
+        require(unavailableReason() == null, unavailableReason());
         return new OneDnnSegment(segment);
     }
 
