@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.TensorType;
@@ -54,8 +55,8 @@ final class OneDnnSegment extends NativeSegment {
 
     /**
      * A value in layout {@code md}: a segment input or output (its {@code data} is dnnrun's buffer of the execution),
-     * a {@code constant} (compile-time memory) or an {@code internal} value (its pooled buffer, assigned after all
-     * primitives exist). {@code mems} are the dnnl memories over it, {@code copies} the values holding it reordered.
+     * a {@code constant} (its data given at compile) or an {@code internal} value (its pooled buffer, assigned after
+     * all primitives exist). {@code mems} are the dnnl memories over it, {@code copies} the values holding it reordered.
      */
     static final class Val {
         final boolean constant;
@@ -66,8 +67,8 @@ final class OneDnnSegment extends NativeSegment {
         final List<String> copies = new ArrayList<>();
         MemorySegment data;
 
-        Val(boolean constant, boolean internal, MemorySegment data, MemorySegment md) {
-            this.constant = constant;
+        Val(boolean internal, MemorySegment data, MemorySegment md) {
+            this.constant = data != null;
             this.internal = internal;
             this.data = data;
             this.md = md;
@@ -99,11 +100,10 @@ final class OneDnnSegment extends NativeSegment {
             Dnnl.applyThreads(); // oneDNN sizes its kernels for the thread count at primitive creation
             engine = own("dnnl_engine_create", Dnnl.CPU, 0L);
             stream = own("dnnl_stream_create", engine, Dnnl.STREAM_DEFAULT);
-            for (String v : graph.inputs()) {
-                boundary(v, "input");
-            }
-            for (String v : graph.outputs()) {
-                boundary(v, "output");
+            for (String v : Stream.concat(graph.inputs().stream(), graph.outputs().stream()).toList()) {
+                TensorType t = graph.typeOf(v);
+                require(t != null && t.dtype() == DType.FLOAT, "segment input or output '" + v + "' has type " + t + ": only float32");
+                vals.put(v, new Val(false, null, rowMajor(arena, shape(v)))); // in dnnrun's row-major buffers
             }
             new Emitter(this, graph).emitAll();
             assignBuffers();
@@ -123,13 +123,6 @@ final class OneDnnSegment extends NativeSegment {
         return handle;
     }
 
-    /** Registers segment input or output {@code value}, in dnnrun's row-major buffer. */
-    private void boundary(String value, String what) throws UnsupportedSegmentException {
-        TensorType t = graph.typeOf(value);
-        require(t != null && t.dtype() == DType.FLOAT, "segment " + what + " '" + value + "' has type " + t + ": only float32");
-        vals.put(value, new Val(false, false, null, rowMajor(arena, shape(value))));
-    }
-
     /** The static, non-empty shape of {@code value}. */
     long[] shape(String value) throws UnsupportedSegmentException {
         require(Shapes.byteSize("value '" + value + "'", graph.typeOf(value)) > 0, "value '" + value + "' is empty");
@@ -144,7 +137,7 @@ final class OneDnnSegment extends NativeSegment {
             require(c != null, "value '" + value + "' is read before an op of the segment writes it");
             require(c.dtype() == DType.FLOAT, "constant '" + value + "' is " + c.dtype().displayName + ": only float32");
             // Read in place (Segment: constants outlive the compiled segment); weights are reordered from here anyway.
-            v = new Val(true, false, c.segment(), rowMajor(arena, c.shape()));
+            v = new Val(false, c.segment(), rowMajor(arena, c.shape()));
             vals.put(value, v);
         }
         return v;
@@ -153,7 +146,7 @@ final class OneDnnSegment extends NativeSegment {
     /** Registers compile-time memory {@code data} (row-major, {@code shape}) as a new constant named {@code name}. */
     String constant(String name, MemorySegment data, long[] shape) {
         String unique = name + "#" + vals.size();
-        vals.put(unique, new Val(true, false, data, rowMajor(arena, shape)));
+        vals.put(unique, new Val(false, data, rowMajor(arena, shape)));
         return unique;
     }
 
@@ -185,7 +178,7 @@ final class OneDnnSegment extends NativeSegment {
         args.add(new Arg(Dnnl.ARG_DST, dst, dstMd));
         addStep(pd, args, addend == null ? null : inLayout(addend, dstMd));
         if (!dst.equals(y)) {
-            reorderStep(dst, y);
+            reorderStep(dst, dstMd, y, out.md);
         }
     }
 
@@ -213,11 +206,10 @@ final class OneDnnSegment extends NativeSegment {
         String name = from + "#reordered" + vals.size();
         if (!val(from).constant) {
             intermediate(name, md);
-            addStep(reorderDesc(view, md), List.of(new Arg(Dnnl.ARG_SRC, from, view), new Arg(Dnnl.ARG_DST, name, md)), null);
-            reorderSteps++;
+            reorderStep(from, view, name, md);
             return name;
         }
-        vals.put(name, new Val(true, false, arena.allocate(Math.max(4, Dnnl.memoryDescSize(md)), 64), md));
+        vals.put(name, new Val(false, arena.allocate(Math.max(4, Dnnl.memoryDescSize(md)), 64), md));
         MemorySegment args = execArgs(List.of(new Arg(Dnnl.ARG_SRC, from, view), new Arg(Dnnl.ARG_DST, name, md)));
         call("dnnl_primitive_execute", own("dnnl_primitive_create", reorderDesc(view, md)), stream, 2, args);
         call("dnnl_stream_wait", stream);
@@ -229,9 +221,8 @@ final class OneDnnSegment extends NativeSegment {
         return own("dnnl_reorder_primitive_desc_create", from, engine, to, engine, MemorySegment.NULL);
     }
 
-    /** A reorder step copying {@code from} into {@code to}, each in its stored layout. */
-    private void reorderStep(String from, String to) throws UnsupportedSegmentException {
-        MemorySegment fromMd = val(from).md, toMd = val(to).md;
+    /** A reorder step copying {@code from}, its bytes seen as {@code fromMd}, into {@code to} in layout {@code toMd}. */
+    private void reorderStep(String from, MemorySegment fromMd, String to, MemorySegment toMd) throws UnsupportedSegmentException {
         addStep(reorderDesc(fromMd, toMd), List.of(new Arg(Dnnl.ARG_SRC, from, fromMd), new Arg(Dnnl.ARG_DST, to, toMd)), null);
         reorderSteps++;
     }
@@ -260,7 +251,7 @@ final class OneDnnSegment extends NativeSegment {
     }
 
     private void intermediate(String name, MemorySegment md) {
-        Val v = new Val(false, true, null, md);
+        Val v = new Val(true, null, md);
         vals.put(name, v);
         plan.value(name, v.bytes);
     }
