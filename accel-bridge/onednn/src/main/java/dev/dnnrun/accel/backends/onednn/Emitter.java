@@ -56,11 +56,11 @@ final class Emitter {
     }
 
     /**
-     * A Conv/MatMul/Gemm with the ops fused into it: {@code postOps} (a dnnl_post_ops_t), the sum post-op's
-     * {@code addend} and MatMul/Gemm's {@code bias} (each or null); it writes {@code dst} and is emitted where its
-     * last op stood.
+     * A Conv/MatMul/Gemm with the ops fused into it: primitive attributes {@code attr} with their post-ops, the sum
+     * post-op's {@code addend} and MatMul/Gemm's {@code bias} (each or null); it writes {@code dst} and is emitted
+     * where its last op stood.
      */
-    private record Chain(OpView op, MemorySegment postOps, String addend, String bias, String dst, int lastOp) {
+    private record Chain(OpView op, MemorySegment attr, String addend, String bias, String dst, int lastOp) {
     }
 
     Emitter(OneDnnSegment seg, Segment graph) {
@@ -118,7 +118,7 @@ final class Emitter {
      */
     private Chain chain(int i) throws UnsupportedSegmentException {
         OpView op = graph.ops().get(i);
-        MemorySegment postOps = seg.own("dnnl_post_ops_create");
+        MemorySegment attr = seg.own("dnnl_primitive_attr_create"), postOps = seg.own("dnnl_post_ops_create");
         String last = op.outputs().get(0), addend = null, bias = null;
         int lastOp = i;
         while (!graph.outputs().contains(last) && consumers.getOrDefault(last, List.of()).size() == 1 && !fused.contains(consumers.get(last).get(0))) {
@@ -144,7 +144,8 @@ final class Emitter {
             last = next.outputs().get(0);
             lastOp = k;
         }
-        return new Chain(op, postOps, addend, bias, last, lastOp);
+        call("dnnl_primitive_attr_set_post_ops", attr, postOps);
+        return new Chain(op, attr, addend, bias, last, lastOp);
     }
 
     private static Eltwise eltwise(OpView op) throws UnsupportedSegmentException {
@@ -155,8 +156,6 @@ final class Emitter {
 
     /** Conv, MatMul or Gemm writing {@code dst} after its post-ops. */
     private void emitMain(Chain c) throws UnsupportedSegmentException {
-        MemorySegment attr = seg.own("dnnl_primitive_attr_create");
-        call("dnnl_primitive_attr_set_post_ops", attr, c.postOps());
         long[] y = seg.shape(c.dst());
         List<Arg> ins = new ArrayList<>();
         MemorySegment desc;
@@ -166,9 +165,9 @@ final class Emitter {
             MemorySegment dstMd = sum != null && sum.internal ? sum.md : graph.outputs().contains(c.dst()) ? rowMajor(arena, y) : anyLayout(arena, y);
             desc = convDesc(c.op(), dstMd, ins);
         } else {
-            desc = matmulDesc(c.op(), attr, y, c.bias(), ins);
+            desc = matmulDesc(c.op(), c.attr(), y, c.bias(), ins);
         }
-        seg.emit(seg.own("dnnl_primitive_desc_create", desc, attr, seg.engine, NULL), ins, c.dst(), c.addend());
+        seg.emit(seg.own("dnnl_primitive_desc_create", desc, c.attr(), seg.engine, NULL), ins, c.dst(), c.addend());
     }
 
     private MemorySegment convDesc(OpView op, MemorySegment dstMd, List<Arg> ins) throws UnsupportedSegmentException {

@@ -104,6 +104,16 @@ class OneDnnAcceleratorTest {
     }
 
     @Test
+    void callsAreBoundFromTheirArgumentTypesAndRefuseOtherTypes() {
+        // dnnl_primitive_attr_destroy(dnnl_primitive_attr_t) accepts NULL; the first call binds it as (pointer) -> status.
+        Dnnl.call("dnnl_primitive_attr_destroy", java.lang.foreign.MemorySegment.NULL);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Dnnl.call("dnnl_primitive_attr_destroy", 0L));
+        assertTrue(e.getMessage().startsWith("dnnl_primitive_attr_destroy bound as (MemorySegment)int"), e.getMessage());
+        // A double where dnnl.h has a float is refused, never converted.
+        assertThrows(IllegalArgumentException.class, () -> Dnnl.call("dnnl_post_ops_append_sum", java.lang.foreign.MemorySegment.NULL, 1.0));
+    }
+
+    @Test
     void softmaxAlongAnAxisAndWhatItDeclines() throws Exception {
         long[] xs = { 2, 3, 4 };
         try (SegmentBuilder b = new SegmentBuilder()) {
