@@ -1,37 +1,42 @@
 package dev.dnnrun.accel.backends.onednn;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * The part of oneDNN 2.6's C API ({@code libdnnl.so.2}, Debian {@code libdnnl-dev}) that the backend uses. Struct
  * sizes and enum values were read from {@code /usr/include/oneapi/dnnl/dnnl_types.h} of 2.6.3 with a C probe; the
- * op descriptors are opaque, zeroed blocks of those sizes that oneDNN fills in.
+ * op descriptors are opaque, zeroed blocks that oneDNN fills in.
+ *
+ * <p>Functions returning a {@code dnnl_status_t} are called by name through {@link #call}, which binds each on first
+ * use from the Java types of its arguments. Every call site therefore passes exactly the C parameter types of
+ * {@code dnnl.h}: a MemorySegment for pointers and handles, an int for int, enums and unsigned, a long for
+ * {@code dnnl_dim_t} and {@code size_t}, a float for float. A later call with other types is refused, never rebound.
  */
 final class Dnnl {
     static final String LIBRARY = "libdnnl.so.2";
     /** OpenMP thread count for oneDNN (see OneDnnAccelerator's javadoc). */
     static final String THREADS_PROPERTY = "dnnrun.onednn.threads";
 
-    // Struct sizes (x86-64, oneDNN 2.6).
+    /** sizeof(dnnl_memory_desc_t), x86-64. */
     static final long MEMORY_DESC_SIZE = 696;
-    static final long CONV_DESC_SIZE = 5976;
-    static final long POOL_DESC_SIZE = 3192;
-    static final long ELTWISE_DESC_SIZE = 1416;
-    static final long BNORM_DESC_SIZE = 3496;
-    static final long BINARY_DESC_SIZE = 2096;
-    static final long MATMUL_DESC_SIZE = 2800;
-    static final long SOFTMAX_DESC_SIZE = 1408;
-    static final long LRN_DESC_SIZE = 1432;
+    /** Room for every op descriptor the backend makes: the largest, dnnl_convolution_desc_t, has 5976 bytes. */
+    static final long OP_DESC_SIZE = 5976;
     static final int MAX_DIMS = 12;
 
     // Enums.
@@ -46,9 +51,8 @@ final class Dnnl {
     static final int POOLING_AVG_INCLUDE_PADDING = 767;
     static final int POOLING_AVG_EXCLUDE_PADDING = 1023;
     static final int LRN_ACROSS_CHANNELS = 0xaff;
-    static final int USE_GLOBAL_STATS = 1;
-    static final int USE_SCALE = 8;
-    static final int USE_SHIFT = 16;
+    /** Batch normalization flags: use_global_stats | use_scale | use_shift. */
+    static final int BNORM_INFERENCE_FLAGS = 1 | 8 | 16;
     /** The eltwise algorithm of each ONNX op oneDNN runs as one (LeakyRelu is relu with a slope). */
     static final Map<String, Integer> ELTWISE = Map.of("Relu", 31, "LeakyRelu", 31, "Tanh", 47, "Abs", 95, "Sqrt", 111, "Sigmoid", 175,
                     "Exp", 191, "Clip", 255);
@@ -62,128 +66,77 @@ final class Dnnl {
     static final int ARG_DST = 17;
     static final int ARG_WEIGHTS = 33;
     static final int ARG_BIAS = 41;
-    static final int ARG_MEAN = 49;
-    static final int ARG_VARIANCE = 50;
-    static final int ARG_SCALE = 51;
-    static final int ARG_SHIFT = 52;
     static final int ARG_MULTIPLE_SRC = 1024;
+    /** DNNL_ARG_SCALE, _SHIFT, _MEAN and _VARIANCE: ONNX BatchNormalization's inputs 1 to 4. */
+    static final int[] BNORM_ARGS = { 51, 52, 49, 50 };
 
     /** dnnl_exec_arg_t: {int arg; dnnl_memory_t memory;}. */
-    static final MemoryLayout EXEC_ARG = MemoryLayout.structLayout(ValueLayout.JAVA_INT.withName("arg"),
-                    MemoryLayout.paddingLayout(4), ValueLayout.ADDRESS.withName("memory"));
+    static final MemoryLayout EXEC_ARG = MemoryLayout.structLayout(JAVA_INT.withName("arg"), MemoryLayout.paddingLayout(4), ADDRESS.withName("memory"));
 
     private static final String[] STATUS = { "success", "out_of_memory", "invalid_arguments", "unimplemented",
         "iterator_ends", "runtime_error", "not_required" };
 
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Map<String, MethodHandle> BOUND = new ConcurrentHashMap<>();
+    /** The library, or null when it is not installed. */
+    private static final SymbolLookup LIB;
     /** Non-null when the library cannot be used here. */
     static final String unavailable;
-    private static final Map<String, MethodHandle> handles = new HashMap<>();
-    static final MethodHandle execute;
-    static final MethodHandle setDataHandle;
-    static final MethodHandle streamWait;
     /** omp_set_num_threads with the configured count bound, or null when {@link #THREADS_PROPERTY} is unset. */
     private static final MethodHandle ompSetNumThreads;
 
     static {
+        SymbolLookup lib = null;
         String why = null;
         MethodHandle omp = null;
         try {
-            SymbolLookup lib = SymbolLookup.libraryLookup(LIBRARY, Arena.global());
-            var P = ValueLayout.ADDRESS;
-            var I = ValueLayout.JAVA_INT;
-            var L = ValueLayout.JAVA_LONG;
-            var F = ValueLayout.JAVA_FLOAT;
-            bind(lib, "dnnl_engine_create", P, I, L);
-            bind(lib, "dnnl_engine_destroy", P);
-            bind(lib, "dnnl_stream_create", P, P, I);
-            bind(lib, "dnnl_stream_destroy", P);
-            bind(lib, "dnnl_memory_desc_init_by_strides", P, I, P, I, P);
-            bind(lib, "dnnl_memory_desc_init_by_tag", P, I, P, I, I);
-            bind(lib, "dnnl_memory_create", P, P, P, P);
-            bind(lib, "dnnl_memory_destroy", P);
-            bind(lib, "dnnl_dilated_convolution_forward_desc_init", P, I, I, P, P, P, P, P, P, P, P);
-            bind(lib, "dnnl_pooling_forward_desc_init", P, I, I, P, P, P, P, P, P);
-            bind(lib, "dnnl_eltwise_forward_desc_init", P, I, I, P, F, F);
-            bind(lib, "dnnl_batch_normalization_forward_desc_init", P, I, P, F, I);
-            bind(lib, "dnnl_binary_desc_init", P, I, P, P, P);
-            bind(lib, "dnnl_matmul_desc_init", P, P, P, P, P);
-            bind(lib, "dnnl_reorder_primitive_desc_create", P, P, P, P, P, P);
-            bind(lib, "dnnl_concat_primitive_desc_create", P, P, I, I, P, P, P);
-            bind(lib, "dnnl_softmax_forward_desc_init", P, I, P, I);
-            bind(lib, "dnnl_lrn_forward_desc_init", P, I, I, P, L, F, F, F);
-            bind(lib, "dnnl_primitive_attr_create", P);
-            bind(lib, "dnnl_primitive_attr_destroy", P);
-            bind(lib, "dnnl_primitive_attr_set_post_ops", P, P);
-            bind(lib, "dnnl_primitive_attr_set_output_scales", P, L, I, P);
-            bind(lib, "dnnl_post_ops_create", P);
-            bind(lib, "dnnl_post_ops_destroy", P);
-            bind(lib, "dnnl_post_ops_append_eltwise", P, F, I, F, F);
-            bind(lib, "dnnl_post_ops_append_sum", P, F);
-            bind(lib, "dnnl_primitive_desc_create", P, P, P, P, P);
-            bind(lib, "dnnl_primitive_desc_destroy", P);
-            bind(lib, "dnnl_primitive_create", P, P);
-            bind(lib, "dnnl_primitive_destroy", P);
-            bind(lib, "dnnl_primitive_execute", P, P, I, P);
-            bind(lib, "dnnl_memory_set_data_handle", P, P);
-            bind(lib, "dnnl_stream_wait", P);
-            handles.put("dnnl_memory_desc_get_size", downcall(lib.findOrThrow("dnnl_memory_desc_get_size"), FunctionDescriptor.of(L, P)));
-            handles.put("dnnl_memory_desc_equal", downcall(lib.findOrThrow("dnnl_memory_desc_equal"), FunctionDescriptor.of(I, P, P)));
-            handles.put("dnnl_primitive_desc_query_md", downcall(lib.findOrThrow("dnnl_primitive_desc_query_md"), FunctionDescriptor.of(P, P, I, I)));
-            String prop = System.getProperty(THREADS_PROPERTY);
-            if (prop != null) {
-                int n = parseThreads(prop);
-                omp = MethodHandles.insertArguments(downcall(ompSymbol(lib), FunctionDescriptor.ofVoid(I)), 0, n);
+            lib = SymbolLookup.libraryLookup(LIBRARY, Arena.global());
+            String threads = System.getProperty(THREADS_PROPERTY);
+            if (threads != null) {
+                omp = MethodHandles.insertArguments(LINKER.downcallHandle(ompSymbol(lib), FunctionDescriptor.ofVoid(JAVA_INT)), 0, parseThreads(threads));
             }
-        } catch (ThreadsException e) {
-            why = e.getMessage();
         } catch (IllegalArgumentException e) {
-            why = LIBRARY + " not found (install Debian package libdnnl-dev)";
-        } catch (Throwable t) {
-            why = LIBRARY + " unusable: " + t;
+            why = lib == null ? LIBRARY + " not found (install Debian package libdnnl-dev)" : e.getMessage();
         }
+        LIB = lib;
         unavailable = why;
-        execute = handles.get("dnnl_primitive_execute");
-        setDataHandle = handles.get("dnnl_memory_set_data_handle");
-        streamWait = handles.get("dnnl_stream_wait");
         ompSetNumThreads = omp;
     }
 
-    /** A bad {@link #THREADS_PROPERTY}; makes the backend unavailable with its message. */
-    private static final class ThreadsException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
+    // Bound up front: the calls of every execution (invokeExact, no boxing) and those returning something else than a status.
+    static final MethodHandle execute = bind("dnnl_primitive_execute", JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS);
+    static final MethodHandle setDataHandle = bind("dnnl_memory_set_data_handle", JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle streamWait = bind("dnnl_stream_wait", JAVA_INT, ADDRESS);
+    private static final MethodHandle getSize = bind("dnnl_memory_desc_get_size", JAVA_LONG, ADDRESS);
+    private static final MethodHandle equal = bind("dnnl_memory_desc_equal", JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle queryMd = bind("dnnl_primitive_desc_query_md", ADDRESS, ADDRESS, JAVA_INT, JAVA_INT);
 
-        ThreadsException(String message) {
-            super(message);
-        }
+    private Dnnl() {
     }
 
+    private static MethodHandle bind(String name, MemoryLayout result, MemoryLayout... args) {
+        return LIB == null ? null : LINKER.downcallHandle(LIB.findOrThrow(name), FunctionDescriptor.of(result, args));
+    }
+
+    /** A positive thread count, else IllegalArgumentException (which makes the backend unavailable with its message). */
     static int parseThreads(String value) {
-        int n;
         try {
-            n = Integer.parseInt(value.trim());
+            int n = Integer.parseInt(value.trim());
+            if (n > 0) {
+                return n;
+            }
         } catch (NumberFormatException e) {
-            n = 0;
+            // reported below
         }
-        if (n < 1) {
-            throw new ThreadsException(THREADS_PROPERTY + "=" + value + ": expected a positive thread count");
-        }
-        return n;
+        throw new IllegalArgumentException(THREADS_PROPERTY + "=" + value + ": expected a positive thread count");
     }
 
     /**
      * omp_set_num_threads of the OpenMP runtime libdnnl was linked with: dlsym on libdnnl's handle also searches its
-     * dependencies (libgomp for Debian's build); libgomp.so.1 by name is the fallback.
+     * dependencies (libgomp for Debian's build). Any other OpenMP runtime would not be oneDNN's.
      */
     static MemorySegment ompSymbol(SymbolLookup lib) {
-        var sym = lib.find("omp_set_num_threads");
-        if (sym.isEmpty()) {
-            try {
-                sym = SymbolLookup.libraryLookup("libgomp.so.1", Arena.global()).find("omp_set_num_threads");
-            } catch (IllegalArgumentException e) {
-                // not there either
-            }
-        }
-        return sym.orElseThrow(() -> new ThreadsException(THREADS_PROPERTY + " is set but " + LIBRARY
+        return lib.find("omp_set_num_threads").orElseThrow(() -> new IllegalArgumentException(THREADS_PROPERTY + " is set but " + LIBRARY
                         + " has no OpenMP runtime (omp_set_num_threads not found)"));
     }
 
@@ -192,39 +145,36 @@ final class Dnnl {
      * every thread that creates or executes primitives sets it (a cheap call). No-op when the property is unset.
      */
     static void applyThreads() {
-        if (ompSetNumThreads == null) {
-            return;
-        }
-        try {
-            ompSetNumThreads.invokeExact();
-        } catch (Throwable t) {
-            throw new IllegalStateException("omp_set_num_threads failed: " + t, t);
+        if (ompSetNumThreads != null) {
+            invoke("omp_set_num_threads", ompSetNumThreads);
         }
     }
 
-    private Dnnl() {
+    /** Calls {@code name} (a function returning dnnl_status_t) with {@code args} and checks the status. */
+    static void call(String name, Object... args) {
+        MemoryLayout[] types = new MemoryLayout[args.length];
+        for (int i = 0; i < args.length; i++) {
+            types[i] = switch (args[i]) {
+                case MemorySegment _ -> ADDRESS;
+                case Integer _ -> JAVA_INT;
+                case Long _ -> JAVA_LONG;
+                case Float _ -> JAVA_FLOAT;
+                default -> throw new IllegalArgumentException(name + " argument " + i + " of type " + args[i].getClass());
+            };
+        }
+        MethodHandle h = BOUND.computeIfAbsent(name, n -> bind(n, JAVA_INT, types));
+        if (!h.type().equals(FunctionDescriptor.of(JAVA_INT, types).toMethodType())) {
+            throw new IllegalArgumentException(name + " bound as " + h.type() + ", called with other argument types");
+        }
+        check(name, (int) invoke(name, h, args));
     }
 
-    private static MethodHandle downcall(MemorySegment symbol, FunctionDescriptor fd) {
-        return Linker.nativeLinker().downcallHandle(symbol, fd);
-    }
-
-    private static void bind(SymbolLookup lib, String name, ValueLayout... args) {
-        handles.put(name, downcall(lib.findOrThrow(name), FunctionDescriptor.of(ValueLayout.JAVA_INT, args)));
-    }
-
-    /** Calls {@code name} with boxed arguments (compile-time paths only). */
-    private static Object invoke(String name, Object... args) {
+    private static Object invoke(String name, MethodHandle h, Object... args) {
         try {
-            return handles.get(name).invokeWithArguments(args);
+            return h.invokeWithArguments(args);
         } catch (Throwable t) {
             throw new IllegalStateException(name + " failed: " + t, t);
         }
-    }
-
-    /** Calls {@code name} and checks its status. */
-    static void call(String name, Object... args) {
-        check(name, (int) invoke(name, args));
     }
 
     /** Throws, naming the call, unless {@code status} is dnnl_success. */
@@ -235,24 +185,30 @@ final class Dnnl {
         }
     }
 
+    /** Calls {@code name(out, args...)}, which fills in {@code out}, and returns {@code out}. */
+    private static MemorySegment fill(MemorySegment out, String name, Object... args) {
+        call(name, Stream.concat(Stream.of(out), Arrays.stream(args)).toArray());
+        return out;
+    }
+
     /** Calls a creator {@code name(&handle, args...)} and returns the handle. */
     static MemorySegment create(Arena arena, String name, Object... args) {
-        MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-        Object[] all = new Object[args.length + 1];
-        all[0] = out;
-        System.arraycopy(args, 0, all, 1, args.length);
-        call(name, all);
-        return out.get(ValueLayout.ADDRESS, 0);
+        return fill(arena.allocate(ADDRESS), name, args).get(ADDRESS, 0);
+    }
+
+    /** An op descriptor filled in by oneDNN's {@code init(desc, args...)}. */
+    static MemorySegment opDesc(Arena arena, String init, Object... args) {
+        return fill(arena.allocate(OP_DESC_SIZE, 8), init, args);
     }
 
     /** Bytes a memory with descriptor {@code md} spans. */
     static long memoryDescSize(MemorySegment md) {
-        return (long) invoke("dnnl_memory_desc_get_size", md);
+        return (long) invoke("dnnl_memory_desc_get_size", getSize, md);
     }
 
     /** Whether two memory descriptors describe the same layout (dims, data type, strides or blocking). */
     static boolean sameLayout(MemorySegment a, MemorySegment b) {
-        return (int) invoke("dnnl_memory_desc_equal", a, b) != 0;
+        return (int) invoke("dnnl_memory_desc_equal", equal, a, b) != 0;
     }
 
     /**
@@ -260,7 +216,7 @@ final class Dnnl {
      * argument {@code arg}: the layout oneDNN chose where the op descriptor said "any".
      */
     static MemorySegment argLayout(Arena arena, MemorySegment pd, int arg) {
-        MemorySegment md = (MemorySegment) invoke("dnnl_primitive_desc_query_md", pd, QUERY_EXEC_ARG_MD, arg);
+        MemorySegment md = (MemorySegment) invoke("dnnl_primitive_desc_query_md", queryMd, pd, QUERY_EXEC_ARG_MD, arg);
         if (md.equals(MemorySegment.NULL)) {
             throw new IllegalStateException("dnnl_primitive_desc_query_md found no memory for argument " + arg);
         }
@@ -269,27 +225,21 @@ final class Dnnl {
 
     /** The logical dims of memory descriptor {@code md} (dnnl_memory_desc_t starts with int ndims, int64 dims[12]). */
     static long[] dimsOf(MemorySegment md) {
-        long[] d = new long[md.get(ValueLayout.JAVA_INT, 0)];
+        long[] d = new long[md.get(JAVA_INT, 0)];
         for (int i = 0; i < d.length; i++) {
-            d[i] = md.get(ValueLayout.JAVA_LONG, 8 + 8L * i);
+            d[i] = md.get(JAVA_LONG, 8 + 8L * i);
         }
         return d;
     }
 
     /** A float32 memory descriptor whose layout the primitive chooses ({@code dnnl_format_tag_any}). */
     static MemorySegment anyLayout(Arena arena, long... shape) {
-        MemorySegment md = arena.allocate(MEMORY_DESC_SIZE, 8);
-        call("dnnl_memory_desc_init_by_tag", md, shape.length, dims(arena, shape), F32, FORMAT_ANY);
-        return md;
+        return fill(arena.allocate(MEMORY_DESC_SIZE, 8), "dnnl_memory_desc_init_by_tag", shape.length, dims(arena, shape), F32, FORMAT_ANY);
     }
 
     /** A dnnl_dims_t (12 int64) holding {@code values}. */
     static MemorySegment dims(Arena arena, long... values) {
-        MemorySegment s = arena.allocate(ValueLayout.JAVA_LONG, MAX_DIMS);
-        for (int i = 0; i < values.length; i++) {
-            s.setAtIndex(ValueLayout.JAVA_LONG, i, values[i]);
-        }
-        return s;
+        return arena.allocate(JAVA_LONG, MAX_DIMS).copyFrom(MemorySegment.ofArray(values));
     }
 
     /** A float32 memory descriptor for a dense row-major tensor (rank 0 becomes [1]). */
@@ -311,11 +261,6 @@ final class Dnnl {
 
     /** A float32 memory descriptor with explicit strides (in elements). */
     static MemorySegment strided(Arena arena, long[] dims, long[] strides) {
-        if (dims.length > MAX_DIMS) {
-            throw new IllegalArgumentException("rank " + dims.length + " exceeds oneDNN's " + MAX_DIMS);
-        }
-        MemorySegment md = arena.allocate(MEMORY_DESC_SIZE, 8);
-        call("dnnl_memory_desc_init_by_strides", md, dims.length, dims(arena, dims), F32, dims(arena, strides));
-        return md;
+        return fill(arena.allocate(MEMORY_DESC_SIZE, 8), "dnnl_memory_desc_init_by_strides", dims.length, dims(arena, dims), F32, dims(arena, strides));
     }
 }

@@ -1,10 +1,14 @@
 package dev.dnnrun.accel.backends.onednn;
 
+import static dev.dnnrun.accel.backends.onednn.Dnnl.ARG_SRC;
+import static dev.dnnrun.accel.backends.onednn.Dnnl.FORWARD_INFERENCE;
+import static dev.dnnrun.accel.backends.onednn.Dnnl.anyLayout;
 import static dev.dnnrun.accel.backends.onednn.Dnnl.call;
-import static dev.dnnrun.accel.backends.onednn.Dnnl.create;
 import static dev.dnnrun.accel.backends.onednn.Dnnl.dims;
+import static dev.dnnrun.accel.backends.onednn.Dnnl.opDesc;
 import static dev.dnnrun.accel.backends.onednn.Dnnl.rowMajor;
-import static dev.dnnrun.accel.backends.onednn.OneDnnAccelerator.no;
+import static dev.dnnrun.accel.backends.onednn.OneDnnAccelerator.require;
+import static java.lang.foreign.MemorySegment.NULL;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,13 +20,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import dev.dnnrun.accel.OpView;
 import dev.dnnrun.accel.Segment;
-import dev.dnnrun.accel.TensorType;
 import dev.dnnrun.accel.UnsupportedSegmentException;
-import dev.dnnrun.accel.backends.onednn.Layouts.In;
-import dev.dnnrun.accel.backends.onednn.Layouts.Val;
+import dev.dnnrun.accel.backends.onednn.OneDnnSegment.Arg;
+import dev.dnnrun.accel.backends.onednn.OneDnnSegment.Val;
 import dev.dnnrun.accel.support.Shapes;
 import dev.dnnrun.accel.support.Window;
 import dev.dnnrun.tensor.DType;
@@ -35,32 +40,32 @@ import dev.dnnrun.tensor.Tensor;
  * followed by single-consumer eltwise ops and same-shape Adds runs as one primitive with post-ops.
  */
 final class Emitter {
-    private static final int SUM = -1;
-    private static final int BIAS = -2;
     /** The ops that take post-ops. */
     private static final Set<String> MAIN = Set.of("Conv", "MatMul", "Gemm");
 
-    private final Layouts values;
-    private final Segment graph;
     private final OneDnnSegment seg;
+    private final Segment graph;
     private final Arena arena;
     /** Which ops read each value, by index. */
     private final Map<String, List<Integer>> consumers = new HashMap<>();
     /** Ops fused into an earlier Conv/MatMul/Gemm. */
     private final Set<Integer> fused = new HashSet<>();
 
-    /** A post-op fused into a Conv/MatMul/Gemm: eltwise (alg, alpha, beta), {@link #SUM} or {@link #BIAS} of {@code addend}. */
-    private record PostOp(int alg, float alpha, float beta, String addend) {
+    /** An eltwise op as oneDNN's algorithm with its parameters. */
+    private record Eltwise(int alg, float alpha, float beta) {
     }
 
-    /** A Conv/MatMul/Gemm with the ops fused into it, writing {@code dst}; emitted where its last op stood. */
-    private record Chain(OpView op, List<PostOp> post, String dst, String biasAdd, int lastOp) {
+    /**
+     * A Conv/MatMul/Gemm with the ops fused into it: primitive attributes {@code attr} with their post-ops, the sum
+     * post-op's {@code addend} and MatMul/Gemm's {@code bias} (each or null); it writes {@code dst} and is emitted
+     * where its last op stood.
+     */
+    private record Chain(OpView op, MemorySegment attr, String addend, String bias, String dst, int lastOp) {
     }
 
-    Emitter(Layouts values, Segment graph, OneDnnSegment seg) {
-        this.values = values;
-        this.graph = graph;
+    Emitter(OneDnnSegment seg, Segment graph) {
         this.seg = seg;
+        this.graph = graph;
         this.arena = seg.arena;
         for (int i = 0; i < graph.ops().size(); i++) {
             for (String v : graph.ops().get(i).inputs()) {
@@ -70,175 +75,128 @@ final class Emitter {
     }
 
     void emitAll() throws UnsupportedSegmentException {
+        for (OpView op : graph.ops()) {
+            OneDnnAccelerator.check(op); // all of them before fusion looks at any
+        }
         Map<Integer, Chain> deferred = new HashMap<>();
         for (int i = 0; i < graph.ops().size(); i++) {
             OpView op = graph.ops().get(i);
-            long[][] in = new long[op.inputs().size()][];
-            for (int j = 0; j < in.length; j++) {
-                in[j] = op.hasInput(j) ? values.shape(op.inputs().get(j)) : null;
-            }
-            if (!fused.contains(i)) {
-                OneDnnAccelerator.check(op, in, values.shape(op.outputs().get(0)));
-                if (MAIN.contains(op.opType())) {
-                    Chain c = chain(i);
-                    deferred.put(c.lastOp(), c);
-                } else {
-                    emitSimple(op, in);
-                }
+            if (MAIN.contains(op.opType())) {
+                Chain c = chain(i);
+                deferred.put(c.lastOp(), c);
+            } else if (!fused.contains(i)) {
+                emit(op, null);
             }
             Chain c = deferred.remove(i);
             if (c != null) {
-                emitMain(c);
+                emit(c.op(), c);
             }
         }
     }
 
+    /** Emits chain {@code c} (headed by {@code op}) or, without one, simple op {@code op}; a oneDNN rejection names the op. */
+    private void emit(OpView op, Chain c) throws UnsupportedSegmentException {
+        try {
+            if (c != null) {
+                emitMain(c);
+            } else {
+                emitSimple(op);
+            }
+        } catch (IllegalStateException e) {
+            String in = op.inputs().stream().filter(v -> !v.isEmpty()).map(v -> v + " " + Arrays.toString(graph.typeOf(v).shape()) + " ")
+                            .collect(Collectors.joining());
+            String y = op.outputs().get(0);
+            throw new UnsupportedSegmentException(op.describe() + ": oneDNN rejected shapes " + in + "-> " + y + " "
+                            + Arrays.toString(graph.typeOf(y).shape()) + " (" + e.getMessage() + ")", e);
+        }
+    }
+
     /**
-     * Op {@code i} with the single-consumer eltwise and same-shape Add ops after it, fused as post-ops. A residual Add
-     * of two Convs is taken by the first Conv; the second must not fuse it again.
+     * Op {@code i} with the single-consumer eltwise and same-shape Add/Sum ops after it, fused as post-ops; an Add
+     * right after a MatMul/Gemm whose other side broadcasts to its rows becomes its bias. A residual Add of two Convs
+     * is taken by the first Conv; the second must not fuse it again.
      */
     private Chain chain(int i) throws UnsupportedSegmentException {
         OpView op = graph.ops().get(i);
-        List<PostOp> post = new ArrayList<>();
-        String last = op.outputs().get(0);
+        MemorySegment attr = seg.own("dnnl_primitive_attr_create"), postOps = seg.own("dnnl_post_ops_create");
+        String last = op.outputs().get(0), addend = null, bias = null;
         int lastOp = i;
-        String biasAdd = null;
-        while (!graph.outputs().contains(last) && consumers.getOrDefault(last, List.of()).size() == 1
-                        && !fused.contains(consumers.get(last).get(0))) {
+        while (!graph.outputs().contains(last) && consumers.getOrDefault(last, List.of()).size() == 1 && !fused.contains(consumers.get(last).get(0))) {
             int k = consumers.get(last).get(0);
-            PostOp p = postOp(graph.ops().get(k), last, op, post.isEmpty() && biasAdd == null);
-            if (p == null) {
+            OpView next = graph.ops().get(k);
+            List<String> in = next.inputs();
+            boolean add = (next.opType().equals("Add") || next.opType().equals("Sum")) && in.size() == 2 && !in.get(0).equals(in.get(1));
+            String other = add ? in.get(in.get(0).equals(last) ? 1 : 0) : null;
+            // A bias only where no output scale (Gemm alpha) could apply before or after it.
+            boolean biasable = op.opType().equals("MatMul") || op.opType().equals("Gemm") && !op.hasInput(2) && op.floatAttr("alpha", 1) == 1;
+            if (Dnnl.ELTWISE.containsKey(next.opType())) {
+                Eltwise e = eltwise(next);
+                call("dnnl_post_ops_append_eltwise", postOps, 1f, e.alg(), e.alpha(), e.beta());
+            } else if (add && Arrays.equals(seg.shape(other), seg.shape(last))) {
+                call("dnnl_post_ops_append_sum", postOps, 1f);
+                addend = other;
+            } else if (add && lastOp == i && biasable && Shapes.broadcastsTo(seg.shape(other), seg.shape(last))) {
+                bias = other;
+            } else {
                 break;
             }
-            if (p.alg() == BIAS) {
-                biasAdd = p.addend();
-            } else {
-                post.add(p);
-            }
             fused.add(k);
-            last = graph.ops().get(k).outputs().get(0);
+            last = next.outputs().get(0);
             lastOp = k;
         }
-        return new Chain(op, post, last, biasAdd, lastOp);
+        call("dnnl_primitive_attr_set_post_ops", attr, postOps);
+        return new Chain(op, attr, addend, bias, last, lastOp);
     }
 
-    /**
-     * The post-op for {@code next} reading {@code value} after {@code main}, or null when it cannot be fused. An Add
-     * whose other side broadcasts to MatMul/Gemm's rows becomes the bias when nothing precedes it ({@code first}).
-     */
-    private PostOp postOp(OpView next, String value, OpView main, boolean first) throws UnsupportedSegmentException {
-        for (int i = 0; i < next.inputs().size(); i++) {
-            TensorType t = next.inputType(i);
-            if (next.hasInput(i) && (t == null || t.dtype() != DType.FLOAT)) {
-                return null;
-            }
-        }
-        if (!next.domain().isEmpty() && !next.domain().equals("ai.onnx")) {
-            return null;
-        }
-        if (next.opType().equals("Add") || next.opType().equals("Sum")) {
-            if (next.inputs().size() != 2 || next.inputs().get(0).equals(next.inputs().get(1))) {
-                return null;
-            }
-            String other = next.inputs().get(next.inputs().get(0).equals(value) ? 1 : 0);
-            long[] os = values.shape(other), outShape = values.shape(value);
-            if (Arrays.equals(os, outShape)) {
-                return new PostOp(SUM, 0, 0, other);
-            }
-            // Only where no output scale (Gemm alpha) could apply before or after the bias.
-            boolean mm = main.opType().equals("MatMul") || (main.opType().equals("Gemm") && !main.hasInput(2) && main.floatAttr("alpha", 1) == 1);
-            return first && mm && Shapes.broadcastsTo(os, outShape) ? new PostOp(BIAS, 0, 0, other) : null;
-        }
-        if (!Dnnl.ELTWISE.containsKey(next.opType())) {
-            return null;
-        }
-        float[] e = eltwise(next);
-        return new PostOp((int) e[0], e[1], e[2], null);
-    }
-
-    /** {alg, alpha, beta} of an eltwise op. */
-    private static float[] eltwise(OpView op) throws UnsupportedSegmentException {
+    private static Eltwise eltwise(OpView op) throws UnsupportedSegmentException {
         float[] clip = op.opType().equals("Clip") ? OneDnnAccelerator.clipBounds(op) : new float[2];
         float alpha = op.opType().equals("LeakyRelu") ? (float) op.floatAttr("alpha", 0.01) : clip[0];
-        return new float[] { Dnnl.ELTWISE.get(op.opType()), alpha, clip[1] };
+        return new Eltwise(Dnnl.ELTWISE.get(op.opType()), alpha, clip[1]);
     }
 
     /** Conv, MatMul or Gemm writing {@code dst} after its post-ops. */
     private void emitMain(Chain c) throws UnsupportedSegmentException {
-        MemorySegment attr = create(arena, "dnnl_primitive_attr_create");
-        try {
-            String addend = null;
-            if (!c.post().isEmpty()) {
-                MemorySegment ops = create(arena, "dnnl_post_ops_create");
-                try {
-                    for (PostOp p : c.post()) {
-                        if (p.alg() == SUM) {
-                            call("dnnl_post_ops_append_sum", ops, 1f);
-                            addend = p.addend();
-                        } else {
-                            call("dnnl_post_ops_append_eltwise", ops, 1f, p.alg(), p.alpha(), p.beta());
-                        }
-                    }
-                    call("dnnl_primitive_attr_set_post_ops", attr, ops);
-                } finally {
-                    call("dnnl_post_ops_destroy", ops);
-                }
-            }
-            long[] y = values.shape(c.dst());
-            List<In> ins = new ArrayList<>();
-            MemorySegment desc;
-            if (c.op().opType().equals("Conv")) {
-                // The sum post-op accumulates into the destination: keep an intermediate addend's layout.
-                Val sum = addend == null || !values.placed(addend) ? null : values.val(addend);
-                MemorySegment dstMd = sum != null && sum.internal ? sum.md : values.placed(c.dst()) ? rowMajor(arena, y) : Dnnl.anyLayout(arena, y);
-                desc = convDesc(c.op(), dstMd, ins);
-            } else {
-                desc = matmulDesc(c.op(), attr, y, c.biasAdd(), ins);
-            }
-            values.emit(primitiveDesc(desc, attr), ins, c.dst(), addend);
-        } finally {
-            call("dnnl_primitive_attr_destroy", attr);
+        long[] y = seg.shape(c.dst());
+        List<Arg> ins = new ArrayList<>();
+        MemorySegment desc;
+        if (c.op().opType().equals("Conv")) {
+            // The sum post-op accumulates into the destination: keep an intermediate addend's layout.
+            Val sum = c.addend() == null ? null : seg.val(c.addend());
+            MemorySegment dstMd = sum != null && sum.internal ? sum.md : graph.outputs().contains(c.dst()) ? rowMajor(arena, y) : anyLayout(arena, y);
+            desc = convDesc(c.op(), dstMd, ins);
+        } else {
+            desc = matmulDesc(c.op(), c.attr(), y, c.bias(), ins);
         }
+        seg.emit(seg.own("dnnl_primitive_desc_create", desc, c.attr(), seg.engine, NULL), ins, c.dst(), c.addend());
     }
 
-    private MemorySegment convDesc(OpView op, MemorySegment dstMd, List<In> ins) throws UnsupportedSegmentException {
-        long[] x = values.shape(op.inputs().get(0));
-        long[] w = values.shape(op.inputs().get(1));
-        Window win = OneDnnAccelerator.conv(op, x, w, values.shape(op.outputs().get(0)));
+    private MemorySegment convDesc(OpView op, MemorySegment dstMd, List<Arg> ins) throws UnsupportedSegmentException {
+        long[] x = seg.shape(op.inputs().get(0)), w = seg.shape(op.inputs().get(1));
+        Window win = Window.of(op, new long[] { w[2], w[3] }, x);
         long g = op.intAttr("group", 1);
         // Grouped weights [M, C/g, kH, kW] are goihw [g, M/g, C/g, kH, kW] over the same bytes.
         long[] wDims = g == 1 ? w : new long[] { g, w[0] / g, w[1], w[2], w[3] };
-        MemorySegment bMd = MemorySegment.NULL;
-        ins.add(new In(Dnnl.ARG_SRC, op.inputs().get(0), null));
-        ins.add(new In(Dnnl.ARG_WEIGHTS, op.inputs().get(1), rowMajor(arena, wDims)));
+        ins.add(new Arg(ARG_SRC, op.inputs().get(0), null));
+        ins.add(new Arg(Dnnl.ARG_WEIGHTS, op.inputs().get(1), rowMajor(arena, wDims)));
+        MemorySegment bMd = op.hasInput(2) ? rowMajor(arena, seg.shape(op.inputs().get(2))) : NULL;
         if (op.hasInput(2)) {
-            long[] b = values.shape(op.inputs().get(2));
-            if (b.length != 1 || b[0] != w[0]) {
-                throw no("Conv bias of shape " + Arrays.toString(b));
-            }
-            bMd = rowMajor(arena, b);
-            ins.add(new In(Dnnl.ARG_BIAS, op.inputs().get(2), bMd));
+            ins.add(new Arg(Dnnl.ARG_BIAS, op.inputs().get(2), null));
         }
         long[] dil = { win.dilations()[0] - 1, win.dilations()[1] - 1 }; // oneDNN counts skipped elements
-        return opDesc(Dnnl.CONV_DESC_SIZE, "dnnl_dilated_convolution_forward_desc_init", Dnnl.FORWARD_INFERENCE, Dnnl.CONVOLUTION_DIRECT,
-                        Dnnl.anyLayout(arena, x), Dnnl.anyLayout(arena, wDims), bMd, dstMd, dims(arena, win.strides()), dims(arena, dil),
-                        dims(arena, win.padBegin()), dims(arena, win.padEnd()));
+        return opDesc(arena, "dnnl_dilated_convolution_forward_desc_init", FORWARD_INFERENCE, Dnnl.CONVOLUTION_DIRECT, anyLayout(arena, x),
+                        anyLayout(arena, wDims), bMd, dstMd, dims(arena, win.strides()), dims(arena, dil), dims(arena, win.padBegin()),
+                        dims(arena, win.padEnd()));
     }
 
-    private MemorySegment matmulDesc(OpView op, MemorySegment attr, long[] y, String biasAdd, List<In> ins) throws UnsupportedSegmentException {
-        long[] a = values.shape(op.inputs().get(0));
-        long[] b = values.shape(op.inputs().get(1));
-        MemorySegment aMd, bMd, biasMd = MemorySegment.NULL;
-        String bValue = op.inputs().get(1);
+    private MemorySegment matmulDesc(OpView op, MemorySegment attr, long[] y, String bias, List<Arg> ins) throws UnsupportedSegmentException {
+        long[] a = seg.shape(op.inputs().get(0)), b = seg.shape(op.inputs().get(1));
+        MemorySegment aMd, bMd, biasMd = NULL;
+        String bValue = op.inputs().get(1), biasValue = bias;
         if (op.opType().equals("Gemm")) {
-            boolean ta = op.intAttr("transA", 0) != 0, tb = op.intAttr("transB", 0) != 0;
-            long m = ta ? a[1] : a[0], k = ta ? a[0] : a[1], n = tb ? b[0] : b[1];
-            if ((tb ? b[1] : b[0]) != k || y.length != 2 || y[0] != m || y[1] != n) {
-                throw no("Gemm shapes " + Arrays.toString(a) + " x " + Arrays.toString(b) + " -> " + Arrays.toString(y) + " do not fit");
-            }
             // Transposition is just another stride order over the same bytes.
-            aMd = Dnnl.strided(arena, new long[] { m, k }, ta ? new long[] { 1, m } : new long[] { k, 1 });
-            bMd = Dnnl.strided(arena, new long[] { k, n }, tb ? new long[] { 1, k } : new long[] { n, 1 });
+            boolean ta = op.intAttr("transA", 0) != 0, tb = op.intAttr("transB", 0) != 0;
+            aMd = Dnnl.strided(arena, ta ? new long[] { a[1], a[0] } : a, ta ? new long[] { 1, a[1] } : new long[] { a[1], 1 });
+            bMd = Dnnl.strided(arena, tb ? new long[] { b[1], b[0] } : b, tb ? new long[] { 1, b[1] } : new long[] { b[1], 1 });
             float alpha = (float) op.floatAttr("alpha", 1), beta = (float) op.floatAttr("beta", 1);
             boolean hasC = op.hasInput(2) && beta != 0;
             if (alpha != 1 && hasC) {
@@ -247,162 +205,113 @@ final class Emitter {
                 call("dnnl_primitive_attr_set_output_scales", attr, 1L, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha));
             }
             if (hasC) {
-                String c = op.inputs().get(2);
-                long[] cs = Shapes.padLeft(values.shape(c), 2);
-                if (!Shapes.broadcastsTo(cs, y)) {
-                    throw no("Gemm C " + Arrays.toString(cs) + " does not broadcast to " + Arrays.toString(y));
-                }
-                biasMd = rowMajor(arena, cs);
-                ins.add(new In(Dnnl.ARG_BIAS, beta == 1 ? c : scaledConstant(c, beta), biasMd));
+                biasValue = beta == 1 ? op.inputs().get(2) : scaledConstant(op.inputs().get(2), beta);
             }
         } else {
             aMd = rowMajor(arena, Shapes.padLeft(a, y.length));
             bMd = rowMajor(arena, Shapes.padLeft(b, y.length));
         }
-        if (biasAdd != null) {
-            biasMd = rowMajor(arena, Shapes.padLeft(values.shape(biasAdd), y.length));
-            ins.add(new In(Dnnl.ARG_BIAS, biasAdd, biasMd));
+        if (biasValue != null) { // Gemm's C or an Add fused into MatMul
+            biasMd = rowMajor(arena, Shapes.padLeft(seg.val(biasValue).dims(), y.length));
+            ins.add(new Arg(Dnnl.ARG_BIAS, biasValue, biasMd));
         }
-        ins.add(new In(Dnnl.ARG_SRC, op.inputs().get(0), aMd));
-        ins.add(new In(Dnnl.ARG_WEIGHTS, bValue, bMd));
+        ins.add(new Arg(ARG_SRC, op.inputs().get(0), aMd));
+        ins.add(new Arg(Dnnl.ARG_WEIGHTS, bValue, bMd));
         // Constant weights are reordered once into the layout the matmul kernel prefers; others are read as they are.
-        MemorySegment weightsMd = values.isConstant(bValue) ? Dnnl.anyLayout(arena, Dnnl.dimsOf(bMd)) : bMd;
-        return opDesc(Dnnl.MATMUL_DESC_SIZE, "dnnl_matmul_desc_init", aMd, weightsMd, biasMd, rowMajor(arena, y));
+        MemorySegment weightsMd = seg.val(bValue).constant ? anyLayout(arena, Dnnl.dimsOf(bMd)) : bMd;
+        return opDesc(arena, "dnnl_matmul_desc_init", aMd, weightsMd, biasMd, rowMajor(arena, y));
     }
 
     /** A private copy of constant {@code value} times {@code factor}, under a fresh name. */
     private String scaledConstant(String value, float factor) throws UnsupportedSegmentException {
         Tensor c = graph.constants().get(value);
-        if (c == null || c.dtype() != DType.FLOAT) {
-            throw no("'" + value + "' must be a float32 constant to fold alpha/beta");
-        }
+        require(c != null && c.dtype() == DType.FLOAT, "'" + value + "' must be a float32 constant to fold alpha/beta");
         long n = c.elementCount();
         MemorySegment copy = arena.allocate(Math.max(4, n * 4), 64);
         for (long i = 0; i < n; i++) {
             copy.setAtIndex(ValueLayout.JAVA_FLOAT, i, c.getFloat(i) * factor);
         }
-        return values.constant(value + "#scaled", copy, c.shape());
+        return seg.constant(value + "#scaled", copy, c.shape());
     }
 
-    /** Pooling, eltwise, BatchNormalization, LRN, binary ops, Softmax, Concat (each in the layout of its input), reshapes. */
-    private void emitSimple(OpView op, long[][] in) throws UnsupportedSegmentException {
-        String x = op.inputs().get(0), y = op.outputs().get(0);
-        long[] ys = values.shape(y);
-        List<In> ins = new ArrayList<>();
-        MemorySegment desc;
-        switch (op.opType()) {
-            case "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool" -> {
-                Window win = op.opType().startsWith("Global")
-                                ? new Window(new long[] { in[0][2], in[0][3] }, new long[] { 1, 1 }, new long[] { 1, 1 }, new long[2], new long[2])
-                                : OneDnnAccelerator.pool(op, in[0], ys);
-                int alg = op.opType().endsWith("MaxPool") ? Dnnl.POOLING_MAX
-                                : op.intAttr("count_include_pad", 0) != 0 ? Dnnl.POOLING_AVG_INCLUDE_PADDING : Dnnl.POOLING_AVG_EXCLUDE_PADDING;
-                desc = opDesc(Dnnl.POOL_DESC_SIZE, "dnnl_pooling_forward_desc_init", Dnnl.FORWARD_INFERENCE, alg, values.val(x).md,
-                                Dnnl.anyLayout(arena, ys), dims(arena, win.strides()), dims(arena, win.kernel()), dims(arena, win.padBegin()),
-                                dims(arena, win.padEnd()));
-                ins.add(new In(Dnnl.ARG_SRC, x, null));
-            }
-            case "Softmax" -> {
-                desc = opDesc(Dnnl.SOFTMAX_DESC_SIZE, "dnnl_softmax_forward_desc_init", Dnnl.FORWARD_INFERENCE, values.val(x).md,
-                                OneDnnAccelerator.softmaxAxis(op, in[0]));
-                ins.add(new In(Dnnl.ARG_SRC, x, null));
-            }
+    /**
+     * The ops without post-ops. Concat, Transpose and the reshapes are copies; the others are one op descriptor each,
+     * reading their input in its own layout.
+     */
+    private void emitSimple(OpView op) throws UnsupportedSegmentException {
+        String type = op.opType(), x = op.inputs().get(0), y = op.outputs().get(0);
+        long[] xs = seg.shape(x), ys = seg.shape(y);
+        MemorySegment src = seg.val(x).md;
+        List<Arg> ins = new ArrayList<>(List.of(new Arg(ARG_SRC, x, null)));
+        MemorySegment pd = switch (type) {
             case "Concat" -> {
                 // Each input in its own layout; the primitive picks the output's.
                 int n = op.inputs().size();
                 MemorySegment srcs = arena.allocate(Dnnl.MEMORY_DESC_SIZE * n, 8);
+                ins.clear();
                 for (int i = 0; i < n; i++) {
-                    srcs.asSlice(i * Dnnl.MEMORY_DESC_SIZE, Dnnl.MEMORY_DESC_SIZE).copyFrom(values.val(op.inputs().get(i)).md);
-                    ins.add(new In(Dnnl.ARG_MULTIPLE_SRC + i, op.inputs().get(i), null));
+                    srcs.asSlice(i * Dnnl.MEMORY_DESC_SIZE, Dnnl.MEMORY_DESC_SIZE).copyFrom(seg.val(op.inputs().get(i)).md);
+                    ins.add(new Arg(Dnnl.ARG_MULTIPLE_SRC + i, op.inputs().get(i), null));
                 }
-                values.emit(seg.descriptor("dnnl_concat_primitive_desc_create", Dnnl.anyLayout(arena, ys), n, OneDnnAccelerator.concatAxis(op, in),
-                                srcs, MemorySegment.NULL, seg.engine), ins, y, null);
-                return;
+                int axis = Shapes.axis(type, op.intAttr("axis", 0), xs.length);
+                yield seg.own("dnnl_concat_primitive_desc_create", anyLayout(arena, ys), n, axis, srcs, NULL, seg.engine);
             }
             case "Reshape", "Flatten", "Squeeze", "Unsqueeze" -> {
                 // The input's row-major bytes seen with the output's dims, copied by a reorder between plain layouts.
+                require(Tensor.elementCount(xs) == Tensor.elementCount(ys), op.describe() + " of " + Arrays.toString(xs) + " to " + Arrays.toString(ys));
                 MemorySegment yMd = rowMajor(arena, ys);
-                ins.add(new In(Dnnl.ARG_SRC, x, yMd));
-                values.emit(values.reorderDesc(yMd, yMd), ins, y, null);
-                return;
-            }
-            case "BatchNormalization" -> {
-                long c = in[0][1];
-                String[] names = { "scale", "B", "mean", "var" };
-                int[] kinds = { Dnnl.ARG_SCALE, Dnnl.ARG_SHIFT, Dnnl.ARG_MEAN, Dnnl.ARG_VARIANCE };
-                ins.add(new In(Dnnl.ARG_SRC, x, null));
-                for (int i = 1; i <= 4; i++) {
-                    if (in[i].length != 1 || in[i][0] != c) {
-                        throw no("BatchNormalization " + names[i - 1] + " of shape " + Arrays.toString(in[i]) + ", expected [" + c + "]");
-                    }
-                    ins.add(new In(kinds[i - 1], op.inputs().get(i), rowMajor(arena, c)));
-                }
-                desc = opDesc(Dnnl.BNORM_DESC_SIZE, "dnnl_batch_normalization_forward_desc_init", Dnnl.FORWARD_INFERENCE, values.val(x).md,
-                                (float) op.floatAttr("epsilon", 1e-5), Dnnl.USE_GLOBAL_STATS | Dnnl.USE_SCALE | Dnnl.USE_SHIFT);
-            }
-            case "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min" -> {
-                // oneDNN broadcasts only src1: put the full-size operand first where the op commutes.
-                int big = Arrays.equals(in[0], ys) ? 0 : 1;
-                if (!Arrays.equals(in[big], ys) || (big == 1 && OneDnnAccelerator.ORDERED.contains(op.opType()))) {
-                    throw no(op.opType() + " of " + Arrays.toString(in[0]) + " and " + Arrays.toString(in[1]) + " to " + Arrays.toString(ys)
-                                    + ": the first input must be full size");
-                }
-                String a = op.inputs().get(big), b = op.inputs().get(1 - big);
-                MemorySegment aMd = values.val(a).md;
-                boolean sameShape = Arrays.equals(in[1 - big], ys);
-                // A same-shape operand is read in the first one's layout, a broadcast one row-major.
-                MemorySegment bMd = sameShape ? aMd : rowMajor(arena, Shapes.padLeft(in[1 - big], ys.length));
-                ins.add(new In(Dnnl.ARG_SRC, a, null));
-                ins.add(new In(Dnnl.ARG_SRC_1, b, sameShape ? null : bMd));
-                // val(a).dims() rather than ys: a rank-0 value is stored as [1].
-                desc = opDesc(Dnnl.BINARY_DESC_SIZE, "dnnl_binary_desc_init", Dnnl.BINARY.get(op.opType()), aMd, bMd,
-                                Dnnl.anyLayout(arena, values.val(a).dims()));
-            }
-            case "LRN" -> {
-                desc = opDesc(Dnnl.LRN_DESC_SIZE, "dnnl_lrn_forward_desc_init", Dnnl.FORWARD_INFERENCE, Dnnl.LRN_ACROSS_CHANNELS, values.val(x).md,
-                                op.intAttr("size", 1), (float) op.floatAttr("alpha", 1e-4), (float) op.floatAttr("beta", 0.75),
-                                (float) op.floatAttr("bias", 1));
-                ins.add(new In(Dnnl.ARG_SRC, x, null));
+                ins.set(0, new Arg(ARG_SRC, x, yMd));
+                yield seg.reorderDesc(yMd, yMd);
             }
             case "Transpose" -> {
                 // The input's row-major bytes seen in the output's index order (permuted strides), reordered to row-major.
-                long[] xs = in[0];
-                long[] perm = op.intsAttr("perm");
-                long[] xStrides = Dnnl.rowMajorStrides(xs.length == 0 ? new long[] { 1 } : xs);
-                long[] viewDims = new long[xStrides.length], viewStrides = new long[xStrides.length];
-                for (int d = 0; d < viewDims.length; d++) {
-                    int from = perm == null ? viewDims.length - 1 - d : (int) perm[d];
-                    viewDims[d] = xs.length == 0 ? 1 : xs[from];
-                    viewStrides[d] = xStrides[from];
+                long[] perm = op.intsAttr("perm"), xDims = seg.val(x).dims(), xStrides = Dnnl.rowMajorStrides(xDims);
+                int[] from = IntStream.range(0, xDims.length).map(d -> perm == null ? xDims.length - 1 - d : (int) perm[d]).toArray();
+                MemorySegment view = Dnnl.strided(arena, Arrays.stream(from).mapToLong(d -> xDims[d]).toArray(),
+                                Arrays.stream(from).mapToLong(d -> xStrides[d]).toArray());
+                ins.set(0, new Arg(ARG_SRC, x, view));
+                yield seg.reorderDesc(view, rowMajor(arena, ys));
+            }
+            case "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool" -> {
+                Window w = OneDnnAccelerator.poolWindow(op, xs);
+                int alg = type.endsWith("MaxPool") ? Dnnl.POOLING_MAX
+                                : op.intAttr("count_include_pad", 0) != 0 ? Dnnl.POOLING_AVG_INCLUDE_PADDING : Dnnl.POOLING_AVG_EXCLUDE_PADDING;
+                yield pd("dnnl_pooling_forward_desc_init", FORWARD_INFERENCE, alg, src, anyLayout(arena, ys),
+                                dims(arena, w.strides()), dims(arena, w.kernel()), dims(arena, w.padBegin()), dims(arena, w.padEnd()));
+            }
+            case "Softmax" -> pd("dnnl_softmax_forward_desc_init", FORWARD_INFERENCE, src, OneDnnAccelerator.softmaxAxis(op, xs));
+            case "LRN" -> pd("dnnl_lrn_forward_desc_init", FORWARD_INFERENCE, Dnnl.LRN_ACROSS_CHANNELS, src, op.intAttr("size", 1),
+                            (float) op.floatAttr("alpha", 1e-4), (float) op.floatAttr("beta", 0.75), (float) op.floatAttr("bias", 1));
+            case "BatchNormalization" -> {
+                for (int i = 1; i <= 4; i++) {
+                    ins.add(new Arg(Dnnl.BNORM_ARGS[i - 1], op.inputs().get(i), null));
                 }
-                MemorySegment view = Dnnl.strided(arena, viewDims, viewStrides);
-                ins.add(new In(Dnnl.ARG_SRC, x, view));
-                values.emit(values.reorderDesc(view, rowMajor(arena, ys)), ins, y, null);
-                return;
+                yield pd("dnnl_batch_normalization_forward_desc_init", FORWARD_INFERENCE, src, (float) op.floatAttr("epsilon", 1e-5),
+                                Dnnl.BNORM_INFERENCE_FLAGS);
+            }
+            case "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min" -> {
+                // oneDNN broadcasts only src1: the full-size operand goes first (check allowed the swap only where the op commutes).
+                int big = Shapes.broadcastsTo(seg.shape(op.inputs().get(1)), xs) ? 0 : 1;
+                String a = op.inputs().get(big), b = op.inputs().get(1 - big);
+                Val full = seg.val(a);
+                boolean sameShape = Arrays.equals(seg.shape(a), seg.shape(b));
+                // A same-shape operand is read in the first one's layout, a broadcast one row-major.
+                MemorySegment bMd = sameShape ? full.md : rowMajor(arena, Shapes.padLeft(seg.shape(b), full.dims().length));
+                ins.set(0, new Arg(ARG_SRC, a, null));
+                ins.add(new Arg(Dnnl.ARG_SRC_1, b, sameShape ? null : bMd));
+                // full.dims() rather than its shape: a rank-0 value is stored as [1].
+                yield pd("dnnl_binary_desc_init", Dnnl.BINARY.get(type), full.md, bMd, anyLayout(arena, full.dims()));
             }
             default -> {
-                float[] e = eltwise(op);
-                if (!Arrays.equals(in[0], ys)) {
-                    throw no(op.opType() + " output " + Arrays.toString(ys) + " differs from its input");
-                }
-                desc = opDesc(Dnnl.ELTWISE_DESC_SIZE, "dnnl_eltwise_forward_desc_init", Dnnl.FORWARD_INFERENCE, (int) e[0], values.val(x).md, e[1], e[2]);
-                ins.add(new In(Dnnl.ARG_SRC, x, null));
+                Eltwise e = eltwise(op);
+                yield pd("dnnl_eltwise_forward_desc_init", FORWARD_INFERENCE, e.alg(), src, e.alpha(), e.beta());
             }
-        }
-        values.emit(primitiveDesc(desc, MemorySegment.NULL), ins, y, null);
+        };
+        seg.emit(pd, ins, y, null);
     }
 
-    /** An op descriptor of {@code size} bytes, filled in by oneDNN's {@code init(desc, args...)}. */
-    private MemorySegment opDesc(long size, String init, Object... args) {
-        MemorySegment desc = arena.allocate(size, 8);
-        Object[] all = new Object[args.length + 1];
-        all[0] = desc;
-        System.arraycopy(args, 0, all, 1, args.length);
-        call(init, all);
-        return desc;
-    }
-
-    private MemorySegment primitiveDesc(MemorySegment desc, MemorySegment attr) {
-        return seg.descriptor("dnnl_primitive_desc_create", desc, attr, seg.engine, MemorySegment.NULL);
+    /** The primitive descriptor, without attributes, of the op descriptor that {@code init(desc, args...)} fills in. */
+    private MemorySegment pd(String init, Object... args) {
+        return seg.own("dnnl_primitive_desc_create", opDesc(arena, init, args), NULL, seg.engine, NULL);
     }
 }

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 import dev.dnnrun.accel.Accelerator;
@@ -21,11 +22,15 @@ import dev.dnnrun.tensor.Tensor;
 
 /**
  * oneDNN 2.6 (Debian {@code libdnnl-dev}) through {@code java.lang.foreign}: float32 Conv, MatMul, Gemm, pooling
- * (also global), eltwise, BatchNormalization, Add and two-input Sum, Concat, Softmax, and the reshapes (Reshape,
- * Flatten, Squeeze, Unsqueeze: a copy of row-major bytes, which keeps them from splitting a segment). Segment inputs
- * and outputs are the Arrow buffers themselves; inside a segment values keep the layouts oneDNN prefers (see
- * Layouts). A Conv/MatMul/Gemm followed in the segment by eltwise ops and same-shape Adds/Sums (e.g. ResNet's
- * Conv → Sum(residual) → Relu) runs as one primitive with post-ops.
+ * (also global), eltwise, BatchNormalization, LRN, the binary ops, Concat, Softmax, Transpose and the reshapes
+ * (Reshape, Flatten, Squeeze, Unsqueeze: a copy of row-major bytes, which keeps them from splitting a segment).
+ * Segment inputs and outputs are the Arrow buffers themselves; inside a segment values keep the layouts oneDNN
+ * prefers (see OneDnnSegment). A Conv/MatMul/Gemm followed in the segment by eltwise ops and same-shape Adds/Sums (e.g.
+ * ResNet's Conv → Sum(residual) → Relu) runs as one primitive with post-ops.
+ *
+ * <p>{@link #supports} checks what oneDNN cannot know: the ONNX semantics it would compute differently (or that the
+ * backend maps onto it in one way only), dtypes, ranks and attributes. Whether the shapes fit together is oneDNN's
+ * to check when compile creates the primitives; a rejection there names the op and its shapes.
  *
  * <p>Threads: Debian's oneDNN runs on OpenMP (libgomp), which by default uses one thread per core (or
  * {@code OMP_NUM_THREADS}). The system property {@code dnnrun.onednn.threads=N} sets the OpenMP thread count
@@ -36,8 +41,6 @@ import dev.dnnrun.tensor.Tensor;
 public final class OneDnnAccelerator implements Accelerator {
     /** Ops that only rename the dims of row-major bytes; their other inputs (shape, axes) must be constants. */
     static final Set<String> RESHAPES = Set.of("Reshape", "Flatten", "Squeeze", "Unsqueeze");
-    /** Binary ops whose inputs may not swap (oneDNN broadcasts only the second). */
-    static final Set<String> ORDERED = Set.of("Sub", "Div");
     static final Set<String> OPS = Stream.of(Set.of("Conv", "MatMul", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
                     "BatchNormalization", "LRN", "Concat", "Softmax", "Transpose"), RESHAPES, Dnnl.ELTWISE.keySet(), Dnnl.BINARY.keySet())
                     .flatMap(Set::stream).collect(Collectors.toUnmodifiableSet());
@@ -59,12 +62,7 @@ public final class OneDnnAccelerator implements Accelerator {
     @Override
     public Support supports(OpView op) {
         try {
-            long[][] in = new long[op.inputs().size()][];
-            for (int i = 0; i < in.length; i++) {
-                in[i] = op.hasInput(i) && op.inputType(i) != null ? op.inputType(i).shape() : null;
-            }
-            TensorType out = op.outputType(0);
-            check(op, in, out == null ? null : out.shape());
+            check(op);
             return Support.yes();
         } catch (UnsupportedSegmentException e) {
             return Support.no(e.getMessage());
@@ -83,135 +81,113 @@ public final class OneDnnAccelerator implements Accelerator {
 
     @Override
     public CompiledSegment compile(Segment segment) throws UnsupportedSegmentException {
-        if (unavailableReason() != null) {
-            throw new UnsupportedSegmentException(unavailableReason());
-        }
+        require(unavailableReason() == null, unavailableReason());
         return new OneDnnSegment(segment);
     }
 
-    static UnsupportedSegmentException no(String reason) {
-        return new UnsupportedSegmentException(reason);
+    /** Throws {@code reason} unless {@code ok}. */
+    static void require(boolean ok, String reason) throws UnsupportedSegmentException {
+        if (!ok) {
+            throw new UnsupportedSegmentException(reason);
+        }
     }
 
     /**
-     * Checks that oneDNN can run {@code op} with input shapes {@code in} (null entries for omitted inputs; sizes
-     * may be -1 at load time) and output shape {@code out}. Throws with the reason otherwise.
+     * Throws with the reason unless oneDNN can run {@code op} as ONNX defines it, as far as that can be told without
+     * oneDNN (sizes may be -1 at load time). Compile checks every op again, with the segment's static shapes.
      */
-    static void check(OpView op, long[][] in, long[] out) throws UnsupportedSegmentException {
+    static void check(OpView op) throws UnsupportedSegmentException {
         String type = op.opType();
-        if (!op.domain().isEmpty() && !op.domain().equals("ai.onnx")) {
-            throw no(type + " of domain " + op.domain());
-        }
-        if (!OPS.contains(type)) {
-            throw no(type + ": not an operator the onednn backend runs");
-        }
-        for (int i = 0; i < op.inputs().size(); i++) {
+        require(op.domain().isEmpty() || op.domain().equals("ai.onnx"), type + " of domain " + op.domain());
+        require(OPS.contains(type), type + ": not an operator the onednn backend runs");
+        long[][] in = new long[op.inputs().size()][];
+        for (int i = 0; i < in.length; i++) {
             TensorType t = op.inputType(i);
-            if (i > 0 && RESHAPES.contains(type)) {
-                if (op.hasInput(i) && op.constant(i) == null) {
-                    throw no(type + " with a computed " + (type.equals("Reshape") ? "shape" : "axes") + " input");
-                }
-                continue;
-            }
-            if (op.hasInput(i) && (t == null || t.dtype() != DType.FLOAT)) {
-                throw no(type + " with dtype " + (t == null ? "unknown" : t.dtype().displayName) + ": only float32");
-            }
-            if (op.hasInput(i) && (in[i] == null || in[i].length > Dnnl.MAX_DIMS)) {
-                throw no(type + " input " + i + " of unknown rank or rank above " + Dnnl.MAX_DIMS);
+            if (op.hasInput(i) && i > 0 && RESHAPES.contains(type)) {
+                require(op.constant(i) != null, type + " with a computed " + (type.equals("Reshape") ? "shape" : "axes") + " input");
+            } else if (op.hasInput(i)) {
+                require(t != null && t.dtype() == DType.FLOAT, type + " with dtype " + (t == null ? "unknown" : t.dtype().displayName) + ": only float32");
+                require(t.shape() != null && t.rank() <= Dnnl.MAX_DIMS, type + " input " + i + " of unknown rank or rank above " + Dnnl.MAX_DIMS);
+                in[i] = t.shape();
             }
         }
-        if (out == null) {
-            throw no(type + " output of unknown rank");
-        }
+        TensorType out = op.outputType(0);
+        require(out != null && out.shape() != null && out.rank() <= Dnnl.MAX_DIMS, type + " output of unknown rank or rank above " + Dnnl.MAX_DIMS);
         switch (type) {
-            case "Conv" -> conv(op, in[0], in[1], out);
-            case "MaxPool", "AveragePool" -> pool(op, in[0], out);
-            case "MatMul" -> {
-                if (in[0].length < 2 || in[1].length < 2) {
-                    throw no("MatMul with a 1-D input");
-                }
+            case "Conv" -> {
+                nchw(op, in[0], in[1]);
+                require(op.intAttr("group", 1) >= 1, "Conv group=" + op.intAttr("group", 1));
+                Window.of(op, new long[] { 1, 1 }, in[0]); // checks strides, dilations, pads and auto_pad; sizes are oneDNN's to check
             }
-            case "Gemm" -> gemm(op, in);
+            case "MaxPool", "AveragePool" -> {
+                nchw(op, in[0]);
+                require(op.outputs().size() < 2 || op.outputs().get(1).isEmpty(), "MaxPool with an Indices output");
+                long[] dil = op.intsAttr("dilations");
+                require(dil == null || Arrays.stream(dil).allMatch(d -> d == 1), type + " with dilations " + Arrays.toString(dil));
+                Window win = poolWindow(op, in[0]);
+                // oneDNN rounds output sizes down; ceil_mode=1 rounds up, which only sometimes gives the same sizes.
+                require(op.intAttr("ceil_mode", 0) == 0 || win.fits(in[0], out.shape()), type + " ceil_mode=1 (its output size differs from oneDNN's)");
+            }
+            case "GlobalAveragePool", "GlobalMaxPool" -> nchw(op, in[0]);
+            case "MatMul" -> require(in[0].length >= 2 && in[1].length >= 2, "MatMul with a 1-D input");
+            case "Gemm" -> {
+                require(in[0].length == 2 && in[1].length == 2, "Gemm with inputs of ranks " + in[0].length + " and " + in[1].length);
+                // alpha and beta fold into constant B or C where there is a C (see Emitter)
+                require(!op.hasInput(2) || op.floatAttr("beta", 1) == 1 || op.constant(2) != null, "Gemm beta != 1 with a non-constant C");
+                require(!op.hasInput(2) || op.floatAttr("alpha", 1) == 1 || op.constant(1) != null, "Gemm alpha != 1 with C and a non-constant B");
+            }
             case "BatchNormalization" -> {
-                if (in[0].length < 2 || in[0].length > 5) {
-                    throw no("BatchNormalization of rank " + in[0].length + ": only 2 to 5");
-                }
-                if (op.intAttr("training_mode", 0) != 0 || op.outputs().size() > 1) {
-                    throw no("BatchNormalization in training mode");
-                }
-                if (op.intAttr("spatial", 1) != 1) {
-                    throw no("BatchNormalization spatial=0");
-                }
-                if (op.inputs().size() != 5) {
-                    throw no("BatchNormalization with " + op.inputs().size() + " inputs");
-                }
+                require(in[0].length >= 2 && in[0].length <= 5, "BatchNormalization of rank " + in[0].length + ": only 2 to 5");
+                require(op.intAttr("training_mode", 0) == 0 && op.outputs().size() == 1, "BatchNormalization in training mode");
+                require(op.intAttr("spatial", 1) == 1, "BatchNormalization spatial=0");
+                require(op.inputs().size() == 5, "BatchNormalization with " + op.inputs().size() + " inputs");
             }
             case "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min" -> {
                 // Sum/Max/Min of two inputs are binary ops (Sum-6 requires equal shapes, Sum-8 broadcasts like Add).
-                if (in.length != 2) {
-                    throw no(type + " of " + in.length + " inputs: only two");
-                }
-                boolean swaps = !ORDERED.contains(type);
-                if (!Shapes.broadcastsTo(in[1], in[0]) && !(swaps && Shapes.broadcastsTo(in[0], in[1]))) {
-                    throw no(type + " of " + Arrays.toString(in[0]) + " and " + Arrays.toString(in[1])
-                                    + (swaps ? ": only same shapes or one side broadcast to the other" : ": only the second input may broadcast"));
-                }
+                require(in.length == 2, type + " of " + in.length + " inputs: only two");
+                // oneDNN broadcasts only its second input: the first must be the full-size one, after a swap where the op commutes.
+                boolean swaps = !type.equals("Sub") && !type.equals("Div");
+                require(Shapes.broadcastsTo(in[1], in[0]) || (swaps && Shapes.broadcastsTo(in[0], in[1])), type + " of " + Arrays.toString(in[0])
+                                + " and " + Arrays.toString(in[1]) + (swaps ? ": only same shapes or one side broadcast to the other"
+                                                : ": only the second input may broadcast"));
             }
             case "LRN" -> {
-                if (in[0].length != 4) {
-                    throw no("LRN of rank " + in[0].length + ": only 2-D (NCHW)");
-                }
-                if (op.intAttr("size", 0) % 2 == 0) {
-                    throw no("LRN size " + op.intAttr("size", 0) + ": only odd sizes (oneDNN centres an even window differently)");
-                }
+                nchw(op, in[0]);
+                long size = op.intAttr("size", 0);
+                require(size % 2 != 0, "LRN size " + size + ": only odd sizes (oneDNN centres an even window differently)");
             }
             case "Transpose" -> {
                 long[] perm = op.intsAttr("perm");
-                if (perm != null && perm.length != in[0].length) {
-                    throw no("Transpose perm " + Arrays.toString(perm) + " for rank " + in[0].length);
-                }
+                require(perm == null || Arrays.equals(Arrays.stream(perm).sorted().toArray(), LongStream.range(0, in[0].length).toArray()),
+                                "Transpose perm " + Arrays.toString(perm) + " for rank " + in[0].length);
             }
-            case "GlobalAveragePool", "GlobalMaxPool" -> {
-                if (in[0].length != 4) {
-                    throw no(type + " of rank " + in[0].length + ": only 2-D (NCHW)");
-                }
-            }
-            case "Concat" -> concatAxis(op, in);
-            case "Reshape", "Flatten", "Squeeze", "Unsqueeze" -> {
-                long n = knownCount(in[0]), m = knownCount(out);
-                if (out.length > Dnnl.MAX_DIMS || (n >= 0 && m >= 0 && n != m)) {
-                    throw no(type + " of " + Arrays.toString(in[0]) + " to " + Arrays.toString(out));
-                }
+            case "Concat" -> {
+                require(op.intAttr("axis", Long.MIN_VALUE) != Long.MIN_VALUE, "Concat axis missing for rank " + in[0].length);
+                Shapes.axis("Concat", op.intAttr("axis", 0), in[0].length);
             }
             case "Softmax" -> softmaxAxis(op, in[0]);
             case "Clip" -> clipBounds(op);
             default -> {
-                // Other eltwise ops take no attributes that matter.
+                // The reshapes and the other eltwise ops: nothing oneDNN would do differently.
             }
         }
     }
 
-    /** The element count of {@code shape}, or -1 while a size is unknown (-1 at load time). */
-    private static long knownCount(long[] shape) {
-        return Arrays.stream(shape).anyMatch(d -> d < 0) ? -1 : Tensor.elementCount(shape);
+    /** Throws unless every shape is NCHW (the ops with a spatial window run 2-D only). */
+    private static void nchw(OpView op, long[]... shapes) throws UnsupportedSegmentException {
+        for (long[] s : shapes) {
+            require(s.length == 4, op.opType() + " of rank " + s.length + ": only 2-D (NCHW)");
+        }
     }
 
-    /** Concat's axis, normalised, after checking that the inputs agree on every other dimension. */
-    static int concatAxis(OpView op, long[][] in) throws UnsupportedSegmentException {
-        int rank = in[0].length;
-        long axis = op.intAttr("axis", Long.MIN_VALUE);
-        if (axis == Long.MIN_VALUE) {
-            throw no("Concat axis missing for rank " + rank);
+    /** The window of a pooling op over NCHW input {@code x}; a global pool's covers the whole plane. */
+    static Window poolWindow(OpView op, long[] x) throws UnsupportedSegmentException {
+        if (op.opType().startsWith("Global")) {
+            return new Window(new long[] { x[2], x[3] }, new long[] { 1, 1 }, new long[] { 1, 1 }, new long[2], new long[2]);
         }
-        int a = Shapes.axis("Concat", axis, rank);
-        for (long[] s : in) {
-            for (int d = 0; d < rank; d++) {
-                if (s == null || s.length != rank || (d != a && s[d] >= 0 && in[0][d] >= 0 && s[d] != in[0][d])) {
-                    throw no("Concat of " + Arrays.toString(in[0]) + " and " + Arrays.toString(s) + " along axis " + a);
-                }
-            }
-        }
-        return a;
+        long[] kernel = op.intsAttr("kernel_shape");
+        require(kernel != null, op.opType() + " without kernel_shape");
+        return Window.of(op, kernel, x);
     }
 
     /**
@@ -221,110 +197,24 @@ public final class OneDnnAccelerator implements Accelerator {
     static int softmaxAxis(OpView op, long[] x) throws UnsupportedSegmentException {
         int a = Shapes.axis("Softmax", op.intAttr("axis", op.opsetVersion() >= 13 ? -1 : 1), x.length);
         for (int d = a + 1; d < x.length && op.opsetVersion() < 13; d++) {
-            if (x[d] != 1) {
-                throw no("Softmax-" + op.opsetVersion() + " over the flattened dims " + a + ".." + (x.length - 1) + " of "
-                                + Arrays.toString(x) + ": only one non-trivial axis");
-            }
+            require(x[d] == 1, "Softmax-" + op.opsetVersion() + " over the flattened dims " + a + ".." + (x.length - 1) + " of "
+                            + Arrays.toString(x) + ": only one non-trivial axis");
         }
         return a;
     }
 
-    private static void gemm(OpView op, long[][] in) throws UnsupportedSegmentException {
-        if (in[0].length != 2 || in[1].length != 2) {
-            throw no("Gemm with inputs of ranks " + in[0].length + " and " + in[1].length);
-        }
-        boolean bias = op.hasInput(2);
-        if (bias && in[2].length > 2) {
-            throw no("Gemm bias of rank " + in[2].length);
-        }
-        if (bias && op.floatAttr("beta", 1) != 1 && op.constant(2) == null) {
-            throw no("Gemm beta != 1 with a non-constant C");
-        }
-        if (bias && op.floatAttr("alpha", 1) != 1 && op.constant(1) == null) {
-            throw no("Gemm alpha != 1 with C and a non-constant B");
-        }
-    }
-
     /** {min, max} for Clip: attributes before opset 11, constant inputs after. */
     static float[] clipBounds(OpView op) throws UnsupportedSegmentException {
-        float lo = -Float.MAX_VALUE, hi = Float.MAX_VALUE;
-        if (op.opsetVersion() < 11) {
-            lo = (float) op.floatAttr("min", lo);
-            hi = (float) op.floatAttr("max", hi);
-        } else {
-            for (int i = 1; i <= 2; i++) {
-                if (!op.hasInput(i)) {
-                    continue;
-                }
-                Tensor t = op.constant(i);
-                if (t == null || t.elementCount() != 1) {
-                    throw no("Clip with a non-constant " + (i == 1 ? "min" : "max"));
-                }
-                if (i == 1) {
-                    lo = t.getFloat(0);
-                } else {
-                    hi = t.getFloat(0);
-                }
+        float[] bounds = { -Float.MAX_VALUE, Float.MAX_VALUE };
+        for (int i = 0; i < 2; i++) {
+            if (op.opsetVersion() < 11) {
+                bounds[i] = (float) op.floatAttr(i == 0 ? "min" : "max", bounds[i]);
+            } else if (op.hasInput(i + 1)) {
+                Tensor t = op.constant(i + 1);
+                require(t != null && t.elementCount() == 1, "Clip with a non-constant " + (i == 0 ? "min" : "max"));
+                bounds[i] = t.getFloat(0);
             }
         }
-        return new float[] { lo, hi };
-    }
-
-    static Window conv(OpView op, long[] x, long[] w, long[] y) throws UnsupportedSegmentException {
-        if (x.length != 4 || w.length != 4) {
-            throw no("Conv of rank " + x.length + ": only 2-D (NCHW)");
-        }
-        long group = op.intAttr("group", 1);
-        if (group < 1 || (x[1] >= 0 && x[1] % group != 0) || (w[0] >= 0 && w[0] % group != 0)
-                        || (x[1] >= 0 && w[1] >= 0 && x[1] != w[1] * group)) {
-            throw no("Conv group=" + group + " does not fit input " + Arrays.toString(x) + " and weights " + Arrays.toString(w));
-        }
-        long[] kernel = { w[2], w[3] };
-        long[] ks = op.intsAttr("kernel_shape");
-        if (ks != null && !Arrays.equals(ks, kernel) && kernel[0] >= 0 && kernel[1] >= 0) {
-            throw no("Conv kernel_shape " + Arrays.toString(ks) + " differs from the weights " + Arrays.toString(w));
-        }
-        if (kernel[0] < 0 || kernel[1] < 0) {
-            return null; // load time, weights' shape unknown
-        }
-        Window win = Window.of(op, kernel, x);
-        checkOut(op, win, x, y, w[0]);
-        return win;
-    }
-
-    static Window pool(OpView op, long[] x, long[] y) throws UnsupportedSegmentException {
-        String t = op.opType();
-        if (x.length != 4) {
-            throw no(t + " of rank " + x.length + ": only 2-D (NCHW)");
-        }
-        if (op.outputs().size() > 1 && !op.outputs().get(1).isEmpty()) {
-            throw no("MaxPool with an Indices output");
-        }
-        long[] dil = op.intsAttr("dilations");
-        if (dil != null && Arrays.stream(dil).anyMatch(d -> d != 1)) {
-            throw no(t + " with dilations " + Arrays.toString(dil));
-        }
-        long[] kernel = op.intsAttr("kernel_shape");
-        if (kernel == null || kernel.length != 2) {
-            throw no(t + " kernel_shape " + Arrays.toString(kernel) + ": only 2-D");
-        }
-        Window win = Window.of(op, kernel, x);
-        try {
-            checkOut(op, win, x, y, x[1]);
-        } catch (UnsupportedSegmentException e) {
-            throw op.intAttr("ceil_mode", 0) != 0 ? no(t + " ceil_mode=1 (its output size differs from oneDNN's)") : e;
-        }
-        return win;
-    }
-
-    /** {@code y} must be what the window makes of {@code x}, with {@code channels} channels (sizes -1 match anything). */
-    private static void checkOut(OpView op, Window win, long[] x, long[] y, long channels) throws UnsupportedSegmentException {
-        if (!win.fits(x, y) || !agree(y[0], x[0]) || !agree(y[1], channels)) {
-            throw no(op.opType() + " output " + Arrays.toString(y) + " does not match input " + Arrays.toString(x) + " with its window");
-        }
-    }
-
-    private static boolean agree(long a, long b) {
-        return a < 0 || b < 0 || a == b;
+        return bounds;
     }
 }

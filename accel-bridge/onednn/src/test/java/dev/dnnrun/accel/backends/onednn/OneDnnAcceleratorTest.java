@@ -104,6 +104,16 @@ class OneDnnAcceleratorTest {
     }
 
     @Test
+    void callsAreBoundFromTheirArgumentTypesAndRefuseOtherTypes() {
+        // dnnl_primitive_attr_destroy(dnnl_primitive_attr_t) accepts NULL; the first call binds it as (pointer) -> status.
+        Dnnl.call("dnnl_primitive_attr_destroy", java.lang.foreign.MemorySegment.NULL);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Dnnl.call("dnnl_primitive_attr_destroy", 0L));
+        assertTrue(e.getMessage().startsWith("dnnl_primitive_attr_destroy bound as (MemorySegment)int"), e.getMessage());
+        // A double where dnnl.h has a float is refused, never converted.
+        assertThrows(IllegalArgumentException.class, () -> Dnnl.call("dnnl_post_ops_append_sum", java.lang.foreign.MemorySegment.NULL, 1.0));
+    }
+
+    @Test
     void softmaxAlongAnAxisAndWhatItDeclines() throws Exception {
         long[] xs = { 2, 3, 4 };
         try (SegmentBuilder b = new SegmentBuilder()) {
@@ -374,7 +384,16 @@ class OneDnnAcceleratorTest {
             b.constant("w", 2, 2, 3, 3);
             b.op("Conv", List.of("x", "w"), "y", new long[] { 1, 2, 5, 5 });
             b.output("y");
-            assertThrows(UnsupportedSegmentException.class, () -> ACC.compile(b.build()));
+            UnsupportedSegmentException e = assertThrows(UnsupportedSegmentException.class, () -> ACC.compile(b.build()));
+            assertEquals("Conv 'Conv0': oneDNN rejected shapes x [1, 2, 5, 5] w [2, 2, 3, 3] -> y [1, 2, 5, 5] "
+                            + "(dnnl_dilated_convolution_forward_desc_init returned dnnl_invalid_arguments)", e.getMessage());
+        }
+        try (SegmentBuilder b = new SegmentBuilder()) { // a reshape must keep the element count (ONNX's rule, not oneDNN's)
+            b.input("x", 2, 3);
+            b.constantLongs("s", new long[] { 5 });
+            b.op("Reshape", List.of("x", "s"), "y", new long[] { 5 });
+            b.output("y");
+            assertEquals("Reshape 'Reshape0' of [2, 3] to [5]", assertThrows(UnsupportedSegmentException.class, () -> ACC.compile(b.build())).getMessage());
         }
         OpView softmax = new OpView("s", "Softmax", "", 13, Map.of(), List.of("x"), List.of("y"), List.of(), List.of(), Map.of());
         assertFalse(ACC.supports(softmax).supported());

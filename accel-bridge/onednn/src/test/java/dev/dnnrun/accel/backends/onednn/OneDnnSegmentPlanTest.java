@@ -97,7 +97,7 @@ class OneDnnSegmentPlanTest {
             float[] ref = map(x, v -> Math.sqrt(Math.abs(Math.tanh(1 / (1 + Math.exp(-v))))));
             try (OneDnnSegment c = (OneDnnSegment) ACC.compile(b.build())) {
                 assertEquals(4, c.primitiveCount());
-                assertEquals(2 * 4 * 8 * 8 * 4, c.scratchBytes(), "two pooled buffers serve three intermediates");
+                assertEquals(2 * 4 * 8 * 8 * 4, c.scratchBytes, "two pooled buffers serve three intermediates");
                 Tensor[] out = b.outputTensors();
                 c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
                 assertClose(ref, out[0], 1e-5);
@@ -130,7 +130,7 @@ class OneDnnSegmentPlanTest {
                 try (OneDnnSegment c = (OneDnnSegment) ACC.compile(b.build())) {
                     assertEquals(3, c.primitiveCount(), "Relu, Conv+Add+Relu, MaxPool");
                     // In place, the Conv's destination takes over r's buffer; a Conv reading r must not overwrite it.
-                    assertEquals(convReadsAddend ? 0 : 1, c.inPlaceSums());
+                    assertEquals(convReadsAddend ? 0 : 1, c.inPlaceSums);
                     Tensor[] out = b.outputTensors();
                     c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
                     c.execute(b.inputBuffers(), SegmentBuilder.buffers(out)); // repeatable: nothing stale in the pool
@@ -163,8 +163,8 @@ class OneDnnSegmentPlanTest {
                             v -> 1 / (1 + Math.exp(-v)));
             try (OneDnnSegment c = (OneDnnSegment) ACC.compile(b.build())) {
                 assertEquals(4, c.primitiveCount(), "Conv+Relu, Conv, MaxPool, Sigmoid");
-                assertEquals(2, c.constantReorders(), "both weights reordered into a blocked layout at compile");
-                assertTrue(c.reorderSteps() <= 2, "at most the input and the output are reordered, not " + c.reorderSteps());
+                assertEquals(2, c.constantReorders, "both weights reordered into a blocked layout at compile");
+                assertTrue(c.reorderSteps <= 2, "at most the input and the output are reordered, not " + c.reorderSteps);
                 Tensor[] out = b.outputTensors();
                 c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
                 assertClose(ref, out[0], 1e-4);
@@ -193,7 +193,7 @@ class OneDnnSegmentPlanTest {
                 c.execute(b.inputBuffers(), SegmentBuilder.buffers(out));
                 assertClose(ref, out[0], 1e-4);
                 assertClose(map(conv, Math::abs), out[1], 1e-4);
-                assertTrue(c.reorderSteps() <= 3, "input, row-major copy of c (shared), Abs to its output: " + c.reorderSteps());
+                assertTrue(c.reorderSteps <= 3, "input, row-major copy of c (shared), Abs to its output: " + c.reorderSteps);
             }
         }
     }
