@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs the JMH benchmarks (dnnrun beside ONNX Runtime) after `mvn -B -q -DskipTests install`.
-#   benchmarks/run.sh                       # light ResNet-50 and SqueezeNet, both runtimes
+# Models: light ones (resnet50, squeezenet, ...: ../shared/onnx-backend-tests/light) or generated ones (mobilenet,
+# textdet, textrec: written to benchmarks/target/models on first use; see MobileModels).
+#   benchmarks/run.sh                       # light ResNet-50 and SqueezeNet and the generated models, both runtimes
 #   benchmarks/run.sh -p model=resnet50 -i 10
+#   benchmarks/run.sh -p model=mobilenet,textdet,textrec
 #   benchmarks/run.sh warmup [--models squeezenet,resnet50] [--threads 1,2] [--accel cpu|onednn] [--calls 200]
 #                            [--tail 50] [--out target/warmup]   # load, first result, warm-up curve; fresh JVM each
 set -euo pipefail

@@ -1,8 +1,5 @@
 package dev.dnnrun.benchmarks;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -28,7 +25,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 
 /**
- * One inference of an ONNX light model (1x3x224x224 float32, input arange(n)/n), single-threaded, through dnnrun
+ * One inference of a model (an ONNX light model, 1x3x224x224, or one of the generated {@link MobileModels}; float32,
+ * input arange(n)/n in the model's own input shape), single-threaded, through dnnrun
  * (polyglot API, compiled AST; on its own kernels and with segments on oneDNN) and through ONNX Runtime Java, in the
  * same run. Each runtime has its own state, so a
  * fork loads only the runtime it measures; at the end each fork appends its peak resident memory (and, for
@@ -37,11 +35,9 @@ import ai.onnxruntime.OrtSession;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class LightModelBenchmark {
-    static final long[] SHAPE = {1, 3, 224, 224};
-
     @State(Scope.Benchmark)
     public static class DnnRun {
-        @Param({"resnet50", "squeezenet"})
+        @Param({"resnet50", "squeezenet", "mobilenet", "textdet", "textrec"})
         public String model;
         /** dnnrun's own kernels, or segments swapped to oneDNN (single-threaded, see BenchmarkMain). */
         @Param({"cpu", "onednn"})
@@ -53,11 +49,8 @@ public class LightModelBenchmark {
         @Setup(Level.Trial)
         public void setUp() throws Exception {
             context = Context.newBuilder("dnn").allowAllAccess(true).option("dnn.Accel", accel).build();
-            compiled = context.eval(Source.newBuilder("dnn", ModelFiles.light(model).toFile()).build());
-            float[] x = ModelFiles.arangeInput(3 * 224 * 224);
-            ByteBuffer bytes = ByteBuffer.allocate(x.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            bytes.asFloatBuffer().put(x);
-            input = context.getBindings("dnn").getMember("tensor").execute("float32", SHAPE, bytes);
+            compiled = context.eval(Source.newBuilder("dnn", ModelFiles.resolve(model).toFile()).build());
+            input = ModelInputs.dnnrun(context, compiled);
         }
 
         @TearDown(Level.Trial)
@@ -70,7 +63,7 @@ public class LightModelBenchmark {
 
     @State(Scope.Benchmark)
     public static class OnnxRuntime {
-        @Param({"resnet50", "squeezenet"})
+        @Param({"resnet50", "squeezenet", "mobilenet", "textdet", "textrec"})
         public String model;
         OrtEnvironment env;
         OrtSession session;
@@ -84,9 +77,9 @@ public class LightModelBenchmark {
             options.setIntraOpNumThreads(1);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            session = env.createSession(ModelFiles.light(model).toString(), options);
+            session = env.createSession(ModelFiles.resolve(model).toString(), options);
             inputName = session.getInputNames().iterator().next();
-            input = OnnxTensor.createTensor(env, FloatBuffer.wrap(ModelFiles.arangeInput(3 * 224 * 224)), SHAPE);
+            input = ModelInputs.ort(env, session);
         }
 
         @TearDown(Level.Trial)

@@ -1,8 +1,5 @@
 package dev.dnnrun.benchmarks;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,7 +22,6 @@ import ai.onnxruntime.OrtSession;
  */
 final class WarmupChild {
     static final String MARK = "WARMUP-RESULT\t";
-    static final long[] SHAPE = {1, 3, 224, 224};
 
     private WarmupChild() {
     }
@@ -65,10 +61,7 @@ final class WarmupChild {
             long t2 = System.nanoTime();
             ns[0] = t1 - t0;
             ns[1] = t2 - t1;
-            float[] x = ModelFiles.arangeInput(3 * 224 * 224);
-            ByteBuffer bytes = ByteBuffer.allocate(x.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            bytes.asFloatBuffer().put(x);
-            Value input = context.getBindings("dnn").getMember("tensor").execute("float32", SHAPE, bytes);
+            Value input = ModelInputs.dnnrun(context, compiled);
             double sink = 0;
             for (int i = 0; i < calls; i++) {
                 long s = System.nanoTime();
@@ -98,7 +91,7 @@ final class WarmupChild {
                 ns[1] = t2 - t1;
                 String inputName = session.getInputNames().iterator().next();
                 double sink = 0;
-                try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(ModelFiles.arangeInput(3 * 224 * 224)), SHAPE)) {
+                try (OnnxTensor input = ModelInputs.ort(env, session)) {
                     for (int i = 0; i < calls; i++) {
                         long s = System.nanoTime();
                         try (OrtSession.Result r = session.run(Map.of(inputName, input))) {

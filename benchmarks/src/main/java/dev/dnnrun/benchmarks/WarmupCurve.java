@@ -15,6 +15,7 @@ import java.util.List;
  * warm-up iterations hide class loading, JIT compilation and first-run costs, which are what a user meets first.
  * Writes a markdown table (stdout and {@code warmup.md}), the raw curves ({@code curves.tsv}) and one SVG plot per
  * model into the output directory.
+ * Models are light models or generated ones ({@link MobileModels}: mobilenet, textdet, textrec).
  * <pre>benchmarks/run.sh warmup [--models squeezenet,resnet50] [--threads 1,2] [--accel cpu|onednn] [--calls 200]
  *                         [--tail 50] [--out target/warmup]</pre>
  */
@@ -53,7 +54,7 @@ public final class WarmupCurve {
         }
         List<Path> files = new ArrayList<>();
         for (String model : models) {
-            files.add(ModelFiles.light(model)); // fails here, naming the file, before any JVM is started
+            files.add(ModelFiles.resolve(model)); // writes generated models; a missing file fails here, before any JVM starts
         }
         Files.createDirectories(out);
         List<WarmupRun> runs = new ArrayList<>();
