@@ -13,7 +13,7 @@ import java.util.function.Function;
  * <pre>java -cp benchmarks/target/classes:$(cat benchmarks/target/classpath.txt) dev.dnnrun.benchmarks.MobileModels --describe</pre>
  */
 final class MobileModels {
-    /** One generated model: its name, what it is, its input shape, and the GFLOP the issue quotes for its kind. */
+    /** One generated model: its name, what it is, its input shape, and the GFLOP of a real model of its kind. */
     record Spec(String name, String description, long[] input, double quotedGflop, Function<long[], NetBuilder.Built> builder) {
         NetBuilder.Built build() {
             return builder.apply(input.clone());

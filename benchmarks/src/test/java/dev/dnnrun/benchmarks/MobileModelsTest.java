@@ -26,7 +26,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 
 /**
- * Each generated model is deterministic, near the size the issue quotes for its kind, and computes the same thing
+ * Each generated model is deterministic, near the size of the real models of its kind, and computes the same thing
  * on dnnrun (its own kernels, and with oneDNN where available, as the JMH suite runs it) as on ONNX Runtime:
  * outputs agree within rtol 1e-3 / atol 1e-4, are finite, and vary (a model whose output is constant would measure
  * nothing). Prints each model's GFLOP, parameters and output range.
