@@ -47,7 +47,7 @@ final class MobileModels {
         StringBuilder b = new StringBuilder();
         for (Spec s : ALL) {
             NetBuilder.Built m = s.build();
-            b.append(String.format(Locale.ROOT, "%-9s input %-11s output %-11s %.3f GFLOP (issue: %.2f)  %,d params  %s%n    %s%n",
+            b.append(String.format(Locale.ROOT, "%-9s input %-11s output %-11s %.3f GFLOP (a real model of its kind: ~%.2f)  %,d params  %s%n    %s%n",
                             s.name(), dims(s.input()), dims(m.outputShape()), m.gflop(), s.quotedGflop(), m.params(),
                             ModelFiles.generated(s), s.description()));
         }
