@@ -300,18 +300,25 @@ public final class ConvKernels {
         void fill(MemorySegment x, int n, int c, float[] buffer, float[] line) {
             int ih = g.in()[1], iw = g.in()[2];
             int ph = g.padBegin()[1], pw = g.padBegin()[2];
-            java.util.Arrays.fill(buffer, 0f);
             long plane = ((long) n * g.channels() + c) * ih * iw;
             int q0 = Math.max(0, pw), q1 = Math.min(cols, iw + pw); // padded columns that hold input columns
+            int r0 = Math.max(0, ph), r1 = Math.max(r0, Math.min(rows, ih + ph)); // padded rows that hold input rows
             if (q1 <= q0) {
+                java.util.Arrays.fill(buffer, 0f);
                 return;
             }
-            for (int r = Math.max(0, ph); r < Math.min(rows, ih + ph); r++) {
+            // Zero only what no input lands on: the rows above and below, and each input row's borders.
+            java.util.Arrays.fill(buffer, 0, r0 * rowLength, 0f);
+            java.util.Arrays.fill(buffer, r1 * rowLength, rows * rowLength, 0f);
+            for (int r = r0; r < r1; r++) {
                 long src = (plane + (long) (r - ph) * iw - pw + q0) * 4;
                 if (stride == 1) {
+                    java.util.Arrays.fill(buffer, r * rowLength, r * rowLength + q0, 0f);
                     MemorySegment.copy(x, F, src, buffer, r * rowLength + q0, q1 - q0);
+                    java.util.Arrays.fill(buffer, r * rowLength + q1, (r + 1) * rowLength, 0f);
                     continue;
                 }
+                java.util.Arrays.fill(buffer, r * rowLength, (r + 1) * rowLength, 0f);
                 // The padded row in line[0, cols), then each phase gathered from it.
                 java.util.Arrays.fill(line, 0f);
                 MemorySegment.copy(x, F, src, line, q0, q1 - q0);
