@@ -92,6 +92,9 @@ public final class OperatorRegistry implements OperatorTable {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
             throw new IllegalStateException(e.getCause());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot create " + node.getName() + ": " + e, e);
