@@ -126,6 +126,7 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
             timer.phase("conv fusion");
             graph = ShapeInference.run(graph, registry, problems);
             timer.phase("shape inference");
+            graph = ConvFusion.fuseResiduals(graph, registry, context.cpuOnly());
         } catch (DnnException e) {
             problems.add(e.getMessage());
         }

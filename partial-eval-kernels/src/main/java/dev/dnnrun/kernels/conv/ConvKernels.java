@@ -2,6 +2,7 @@ package dev.dnnrun.kernels.conv;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 import dev.dnnrun.kernels.Parallel;
 import dev.dnnrun.kernels.gemm.Sgemm;
@@ -95,12 +96,20 @@ public final class ConvKernels {
 
     /** {@code y = conv(x, w) + bias}, then {@code max(0, y)} when relu (in the same pass over y); bias may be null. */
     public static void conv(Geometry g, MemorySegment x, Weights w, float[] bias, MemorySegment y, boolean relu) {
+        conv(g, x, w, bias, y, relu, false);
+    }
+
+    /**
+     * As {@link #conv(Geometry, MemorySegment, Weights, float[], MemorySegment, boolean)}; with {@code accumulate} the
+     * convolution is added to what y holds (a residual summand of y's shape), before the Relu, in the same pass.
+     */
+    public static void conv(Geometry g, MemorySegment x, Weights w, float[] bias, MemorySegment y, boolean relu, boolean accumulate) {
         int cg = g.channels() / g.group();
         int mg = g.outChannels() / g.group();
         int inVol = g.inVolume();
         int outVol = g.outVolume();
         if (w.depthwise != null) {
-            depthwise2d(g, x, w.depthwise, bias, y, mg, relu);
+            depthwise2d(g, x, w.depthwise, bias, y, mg, relu, accumulate);
             return;
         }
         boolean pointwise = g.isPointwise();
@@ -114,7 +123,7 @@ public final class ConvKernels {
                 // Output positions split over threads; each chunk packs its own columns of im2col.
                 Parallel.forRange(outVol, Sgemm.NR, work, (from, to) -> {
                     Sgemm.PanelSource cols = pointwise ? Sgemm.matrix(x, xOff + from, outVol) : new Im2colPanels(g, x, xOff).from(from);
-                    Sgemm.sgemm(a, to - from, cols, y, yOff + from, outVol, bias, biasAt, relu);
+                    Sgemm.sgemm(a, to - from, cols, y, yOff + from, outVol, bias, biasAt, relu, accumulate);
                 }, x, y);
             }
         }
@@ -243,7 +252,7 @@ public final class ConvKernels {
      * split over threads.
      */
     static void depthwise2d(Geometry g, MemorySegment x, float[] w, float[] bias, MemorySegment y, int mg,
-                    boolean relu) {
+                    boolean relu, boolean accumulate) {
         int kh = g.kernel()[1], kw = g.kernel()[2];
         int oh = g.out()[1], ow = g.out()[2];
         Padded layout = new Padded(g);
@@ -260,7 +269,7 @@ public final class ConvKernels {
                         filledFor = m / mg;
                         layout.fill(x, batch, filledFor, buffer, line);
                     }
-                    depthwisePlane(g, w, bias, y, relu, batch, m, layout, buffer, out);
+                    depthwisePlane(g, w, bias, y, relu, accumulate, batch, m, layout, buffer, out);
                 }
             }, x, y);
         }
@@ -336,8 +345,8 @@ public final class ConvKernels {
      * One output plane, two rows at a time, per block of columns: all taps accumulate in two registers (two
      * independent FMA chains) and each block is stored once. An odd last row is computed twice and stored once.
      */
-    private static void depthwisePlane(Geometry g, float[] w, float[] bias, MemorySegment y, boolean relu, int n, int m,
-                    Padded layout, float[] buffer, float[] out) {
+    private static void depthwisePlane(Geometry g, float[] w, float[] bias, MemorySegment y, boolean relu, boolean accumulate,
+                    int n, int m, Padded layout, float[] buffer, float[] out) {
         int kh = g.kernel()[1], kw = g.kernel()[2];
         int oh = g.out()[1], ow = g.out()[2];
         int sh = g.stride()[1], dh = g.dilation()[1];
@@ -361,11 +370,16 @@ public final class ConvKernels {
                     }
                 }
                 int count = Math.min(lanes, ow - ox);
+                long at0 = (yPlane + (long) oy * ow + ox) * 4, at1 = (yPlane + (long) (oy + 1) * ow + ox) * 4;
+                if (accumulate) {
+                    sum0 = sum0.add(FloatVector.fromMemorySegment(S, y, at0, ByteOrder.nativeOrder(), in));
+                    sum1 = oy + 1 < oh ? sum1.add(FloatVector.fromMemorySegment(S, y, at1, ByteOrder.nativeOrder(), in)) : sum1;
+                }
                 (relu ? sum0.max(0f) : sum0).intoArray(out, 0);
-                MemorySegment.copy(out, 0, y, F, (yPlane + (long) oy * ow + ox) * 4, count);
+                MemorySegment.copy(out, 0, y, F, at0, count);
                 if (oy + 1 < oh) {
                     (relu ? sum1.max(0f) : sum1).intoArray(out, 0);
-                    MemorySegment.copy(out, 0, y, F, (yPlane + (long) (oy + 1) * ow + ox) * 4, count);
+                    MemorySegment.copy(out, 0, y, F, at1, count);
                 }
             }
         }

@@ -222,17 +222,19 @@ public final class Sgemm {
 
     /**
      * {@code C[M x N] = A * B (+ rowBias[biasOffset + i] on row i)}, then {@code max(0, .)} when relu; A pre-packed,
-     * B delivered panel-wise by {@code b} (so that e.g. im2col can pack straight from the image). C is not read.
+     * B delivered panel-wise by {@code b} (so that e.g. im2col can pack straight from the image). C is read only when
+     * {@code accumulate}: then the product is added to what C holds (a residual summand), before the Relu.
      */
     public static void sgemm(PackedA a, int n, PanelSource b, MemorySegment c, long cOff, int ldc, float[] rowBias,
-                    int biasOffset, boolean relu) {
+                    int biasOffset, boolean relu, boolean accumulate) {
         int m = a.m;
         int k = a.k;
         if (m == 0 || n == 0) {
             return;
         }
+        float firstBeta = accumulate ? 1f : 0f;
         if (k == 0) {
-            scaleC(m, n, 0f, c, cOff, ldc, rowBias, biasOffset);
+            scaleC(m, n, firstBeta, c, cOff, ldc, rowBias, biasOffset);
             if (relu) {
                 for (int i = 0; i < m; i++) {
                     for (int j = 0; j < n; j++) {
@@ -264,7 +266,7 @@ public final class Sgemm {
                             int mr = Math.min(MR, mc - ir);
                             long cAt = cOff + (long) (ic + ir) * ldc + jc + jr;
                             MicroKernels.tile(kc, ap, aBlock + ((ic + ir) / MR) * kc * MR, bp, boff, tile, c, cAt, ldc, mr, nr,
-                                            first ? 0f : 1f, first ? rowBias : null,
+                                            first ? firstBeta : 1f, first ? rowBias : null,
                                             biasOffset + ic + ir, relu && last);
                         }
                     }

@@ -47,6 +47,15 @@ class DepthwiseConvTest {
                 assertEquals(e, ys.getAtIndex(F, i), 1e-4, "case c=" + ch + "x" + mult + " " + h + "x" + w + " k" + k + " s" + s
                                 + " d" + d + " relu=" + relu + " at " + i);
             }
+            // With a residual summand already in y (accumulate), added before the Relu.
+            double[] summand = random(r, expected.length);
+            MemorySegment zs = floats(arena, summand);
+            ConvKernels.conv(g, xs, ConvKernels.prepare(g, ws), b, zs, relu, true);
+            for (int i = 0; i < expected.length; i++) {
+                double e = expected[i] + (float) summand[i];
+                assertEquals(relu ? Math.max(0, e) : e, zs.getAtIndex(F, i), 1e-4, "summand, case c=" + ch + "x" + mult + " "
+                                + h + "x" + w + " k" + k + " s" + s + " relu=" + relu + " at " + i);
+            }
         }
     }
 

@@ -82,35 +82,49 @@ class SgemmTest {
         }
     }
 
-    /** The pre-packed entry point (convolutions): bias and Relu fused into the store, full and edge tiles, K blocks. */
+    /**
+     * The pre-packed entry point (convolutions): bias, a residual summand already in C (accumulate) and Relu fused into
+     * the store, over full and edge tiles and two K blocks.
+     */
     @Test
-    void packedAWithBiasAndReluMatchesNaiveLoop() {
+    void packedAWithBiasSummandAndReluMatchesNaiveLoop() {
         Random r = new Random(7);
         try (Arena arena = Arena.ofConfined()) {
-            for (int m : new int[]{1, 4, 9, 130}) {
-                for (int n : new int[]{1, 16, 33}) {
-                    for (int k : new int[]{3, 300}) {
-                        MemorySegment a = random(arena, m * k, r);
-                        MemorySegment b = random(arena, k * n, r);
-                        int ldc = n + 2;
-                        MemorySegment c = random(arena, m * ldc, r);
-                        float[] bias = new float[m];
-                        for (int i = 0; i < m; i++) {
-                            bias[i] = (i % 3 - 1) * 0.5f;
-                        }
-                        Sgemm.sgemm(Sgemm.pack(m, k, a, 0, k), n, Sgemm.matrix(b, 0, n), c, 0, ldc, bias, 0, true);
-                        for (int i = 0; i < m; i++) {
-                            for (int j = 0; j < n; j++) {
-                                double s = bias[i];
-                                for (int p = 0; p < k; p++) {
-                                    s += (double) a.getAtIndex(F, (long) i * k + p) * b.getAtIndex(F, (long) p * n + j);
-                                }
-                                assertEquals(Math.max(0, s), c.getAtIndex(F, (long) i * ldc + j), 1e-4 * (1 + k),
-                                                "m=" + m + " n=" + n + " k=" + k + " at " + i + "," + j);
-                            }
+            for (boolean accumulate : new boolean[]{false, true}) {
+                for (int m : new int[]{1, 4, 9, 130}) {
+                    for (int n : new int[]{1, 16, 33}) {
+                        for (int k : new int[]{3, 300}) {
+                            checkPacked(arena, r, m, n, k, accumulate);
                         }
                     }
                 }
+            }
+        }
+    }
+
+    private static void checkPacked(Arena arena, Random r, int m, int n, int k, boolean accumulate) {
+        MemorySegment a = random(arena, m * k, r);
+        MemorySegment b = random(arena, k * n, r);
+        int ldc = n + 2;
+        MemorySegment c = random(arena, m * ldc, r);
+        float[] old = new float[m * ldc];
+        MemorySegment.copy(c, F, 0, old, 0, old.length);
+        float[] bias = new float[m];
+        for (int i = 0; i < m; i++) {
+            bias[i] = (i % 3 - 1) * 0.5f;
+        }
+        Sgemm.sgemm(Sgemm.pack(m, k, a, 0, k), n, Sgemm.matrix(b, 0, n), c, 0, ldc, bias, 0, true, accumulate);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = bias[i] + (accumulate ? old[i * ldc + j] : 0);
+                for (int p = 0; p < k; p++) {
+                    s += (double) a.getAtIndex(F, (long) i * k + p) * b.getAtIndex(F, (long) p * n + j);
+                }
+                assertEquals(Math.max(0, s), c.getAtIndex(F, (long) i * ldc + j), 1e-4 * (1 + k),
+                                "m=" + m + " n=" + n + " k=" + k + " accumulate=" + accumulate + " at " + i + "," + j);
+            }
+            if (n + 1 < ldc) {
+                assertEquals(old[i * ldc + n], c.getAtIndex(F, (long) i * ldc + n), "padding column of C was written");
             }
         }
     }

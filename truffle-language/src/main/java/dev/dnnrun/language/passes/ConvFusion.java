@@ -14,6 +14,7 @@ import dev.dnnrun.language.graph.Attribute;
 import dev.dnnrun.language.graph.Attributes;
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.ModelGraph;
+import dev.dnnrun.language.graph.ValueType;
 import dev.dnnrun.language.ops.OperatorRegistry;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
@@ -24,7 +25,10 @@ import dev.dnnrun.tensor.Tensor;
  * <li>Conv → BatchNormalization, with constant weights and statistics: the normalisation is folded into the
  * convolution's weights and bias, so it costs nothing at run time;</li>
  * <li>Conv → Relu: one {@code dev.dnnrun::FusedConv} node that applies the activation while writing its output,
- * saving a pass over memory.</li>
+ * saving a pass over memory;</li>
+ * <li>Conv → Add or two-input Sum (residual) [→ Relu], once shapes are inferred ({@link #fuseResiduals}): a FusedConv whose fourth
+ * input, of the convolution's output shape, is added as the output is written (ResNet's shortcut, MobileNet's
+ * inverted residual), saving the Add's pass and its buffer.</li>
  * </ul>
  * A rewrite applies only when the intermediate value has that single consumer and is not a graph output. The
  * Relu fusion is only done when everything runs on the CPU: accelerators know ONNX operators, not dnnrun's fused
@@ -171,6 +175,87 @@ public final class ConvFusion {
             name = base + "_" + i;
         }
         return name;
+    }
+
+    /**
+     * Conv → Add (or a two-input Sum) [→ Relu] as one FusedConv with the Add's other input as its summand, where the two Add inputs have
+     * the same static shape and dtype (known only after shape inference) and the Conv's output has no other reader.
+     * The fused node takes the place of the chain's last node: the summand may be computed after the Conv.
+     */
+    public static ModelGraph fuseResiduals(ModelGraph g, OperatorRegistry registry, boolean cpuOnly) {
+        if (!cpuOnly || !registry.supports(DOMAIN, FUSED_CONV)) {
+            return g;
+        }
+        Map<String, Integer> readers = readers(g);
+        Map<String, GraphNode> producers = producers(g);
+        Map<String, GraphNode> readerOf = new HashMap<>();
+        for (GraphNode n : g.nodes()) {
+            for (String in : n.inputs()) {
+                readerOf.put(in, n);
+            }
+        }
+        Map<GraphNode, GraphNode> replaced = new HashMap<>();
+        Set<GraphNode> removed = new HashSet<>();
+        for (GraphNode add : g.nodes()) {
+            // Sum of two inputs is Add (light ResNet-50 writes its shortcuts as Sum).
+            if (!add.domain().isEmpty() || !(add.opType().equals("Add") || add.opType().equals("Sum")) || add.inputs().size() != 2
+                            || add.outputs().size() != 1
+                            || add.inputs().get(0).equals(add.inputs().get(1)) || removed.contains(add)) {
+                continue;
+            }
+            for (int side = 0; side < 2; side++) {
+                String v = add.inputs().get(side);
+                String z = add.inputs().get(1 - side);
+                GraphNode conv = producers.get(v);
+                if (!isConv(conv) || removed.contains(conv) || readers.getOrDefault(v, 0) != 1 || !sameStaticType(g, v, z)) {
+                    continue;
+                }
+                GraphNode last = add;
+                String out = add.outputs().get(0);
+                GraphNode relu = readerOf.get(out);
+                boolean fuseRelu = relu != null && readers.getOrDefault(out, 0) == 1 && relu.domain().isEmpty()
+                                && relu.opType().equals("Relu") && relu.inputs().size() == 1;
+                Map<String, Attribute> attrs = new LinkedHashMap<>();
+                for (Attribute a : conv.attributes().all()) {
+                    attrs.put(a.name(), a);
+                }
+                if (fuseRelu) {
+                    attrs.put("activation", new Attribute("activation", Attribute.Kind.STRING, "Relu"));
+                    removed.add(add);
+                    last = relu;
+                    out = relu.outputs().get(0);
+                }
+                List<String> inputs = new ArrayList<>(conv.inputs());
+                while (inputs.size() < 3) {
+                    inputs.add("");
+                }
+                inputs.add(z);
+                replaced.put(last, new GraphNode(conv.name(), FUSED_CONV, DOMAIN, inputs, List.of(out), new Attributes(attrs),
+                                conv.opsetVersion()));
+                removed.add(conv);
+                break;
+            }
+        }
+        if (replaced.isEmpty()) {
+            return g;
+        }
+        List<GraphNode> nodes = new ArrayList<>();
+        for (GraphNode n : g.nodes()) {
+            if (replaced.containsKey(n)) {
+                nodes.add(replaced.get(n));
+            } else if (!removed.contains(n)) {
+                nodes.add(n);
+            }
+        }
+        return g.withNodes(nodes);
+    }
+
+    /** Whether values a and b have the same dtype and the same fully known shape. */
+    private static boolean sameStaticType(ModelGraph g, String a, String b) {
+        ValueType ta = g.typeOf(a);
+        ValueType tb = g.typeOf(b);
+        return ta != null && tb != null && ta.dtype() == tb.dtype() && ta.dtype().isFloating() && ta.hasStaticShape()
+                        && tb.hasStaticShape() && java.util.Arrays.equals(ta.dims(), tb.dims());
     }
 
     private static ModelGraph fuseRelu(ModelGraph g) {

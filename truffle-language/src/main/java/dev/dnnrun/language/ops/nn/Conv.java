@@ -1,5 +1,6 @@
 package dev.dnnrun.language.ops.nn;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 import org.apache.arrow.memory.BufferAllocator;
@@ -20,6 +21,8 @@ public class Conv extends OpNode {
     private final int group;
     /** Apply max(0, y) in the output pass (set by {@link FusedConv}). */
     private final boolean relu;
+    /** Input 3 is a summand of the output's shape, added before the Relu (set by {@link FusedConv}). */
+    private final boolean summand;
     /** Packed weights and bias of the last call; constant initializers are the same Tensor objects on every call. */
     private volatile Prepared prepared;
 
@@ -29,12 +32,13 @@ public class Conv extends OpNode {
     }
 
     public Conv(GraphNode node) {
-        this(node, false);
+        this(node, false, false);
     }
 
-    protected Conv(GraphNode node, boolean relu) {
+    protected Conv(GraphNode node, boolean relu, boolean summand) {
         super(node);
         this.relu = relu;
+        this.summand = summand;
         windows = new Windows(node.attributes(), false);
         group = Math.toIntExact(node.attributes().getInt("group", 1));
         if (group < 1) {
@@ -80,7 +84,12 @@ public class Conv extends OpNode {
         Windows.Resolved r = windows.resolve(Arrays.copyOfRange(x, 2, x.length), kernel);
         ConvKernels.Geometry g = new ConvKernels.Geometry(Math.toIntExact(x[0]), Math.toIntExact(c),
                         Math.toIntExact(m), group, r.in(), r.kernel(), r.out(), r.stride(), r.padBegin(), r.dilation());
-        return new ConvPlan(t, Windows.concat(x[0], m, r.outSpatial()), g);
+        long[] y = Windows.concat(x[0], m, r.outSpatial());
+        if (summand && (!in.has(3) || in.dtype(3) != t || !Arrays.equals(in.shape(3), y))) {
+            throw new OperatorException("the summand must be " + t + " of the output's shape " + Arrays.toString(y) + ", got "
+                            + (in.has(3) ? in.dtype(3) + " " + Arrays.toString(in.shape(3)) : "none"));
+        }
+        return new ConvPlan(t, y, g);
     }
 
     @Override
@@ -93,10 +102,19 @@ public class Conv extends OpNode {
         Tensor b = Windows.opt(inputs, 2);
         if (y.dtype() == DType.FLOAT) {
             Prepared pr = prepare(p.geometry, inputs[1], b);
-            ConvKernels.conv(p.geometry, inputs[0].segment(), pr.weights(), pr.bias(), y.segment(), relu);
+            if (summand) {
+                MemorySegment.copy(inputs[3].segment(), 0, y.segment(), 0, y.elementCount() * 4);
+            }
+            ConvKernels.conv(p.geometry, inputs[0].segment(), pr.weights(), pr.bias(), y.segment(), relu, summand);
         } else {
             double[] out = new double[Math.toIntExact(y.elementCount())];
             ConvKernels.conv(p.geometry, inputs[0].toDoubleArray(), inputs[1].toDoubleArray(), Windows.doubles(b), out);
+            if (summand) {
+                double[] z = inputs[3].toDoubleArray();
+                for (int i = 0; i < out.length; i++) {
+                    out[i] += z[i];
+                }
+            }
             if (relu) {
                 for (int i = 0; i < out.length; i++) {
                     out[i] = Math.max(0, out[i]);

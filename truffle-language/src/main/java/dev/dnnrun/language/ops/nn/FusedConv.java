@@ -5,12 +5,13 @@ import dev.dnnrun.language.graph.OperatorException;
 
 /**
  * dev.dnnrun FusedConv (1): a Conv whose output goes through an activation in the same pass over memory. Written by
- * the graph optimiser for Conv followed by Relu; same inputs and attributes as Conv plus the string attribute
- * {@code activation} (only "Relu" so far; without it the node is a plain Conv).
+ * the graph optimiser for Conv followed by Relu, and for Conv followed by a residual Add (and maybe Relu); same
+ * inputs and attributes as Conv plus the string attribute {@code activation} (only "Relu" so far) and an optional
+ * fourth input Z, of the output's shape and dtype, added to the convolution before the activation.
  */
 public final class FusedConv extends Conv {
     public FusedConv(GraphNode node) {
-        super(node, relu(node.attributes().getString("activation", null)));
+        super(node, relu(node.attributes().getString("activation", null)), node.inputs().size() > 3 && !node.inputs().get(3).isEmpty());
     }
 
     private static boolean relu(String activation) {

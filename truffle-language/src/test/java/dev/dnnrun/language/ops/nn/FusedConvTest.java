@@ -140,4 +140,65 @@ class FusedConvTest {
             assertTrue(e.getMessage().contains("activation must be Relu"), e.getMessage());
         }
     }
+
+    /**
+     * Conv + Add(residual) + Relu, written by hand as FusedConv with a summand and, as the graph optimiser meets it, as
+     * Conv, Add and Relu. The reference adds a per-channel Z [1, M, 1, 1], which the optimiser does not fuse (other
+     * shape); the fused models get Z broadcast to the output's shape, so all three must agree.
+     */
+    @Test
+    void residualSummandMatchesConvAddRelu() {
+        long[] x = {1, 4, 9, 8};
+        long[] w = {6, 4, 3, 3};
+        long[] y = {1, 6, 9, 8};
+        float[] wv = random(w);
+        float[] bv = random(new long[]{6});
+        float[] perChannel = random(new long[]{6});
+        float[] full = new float[6 * 9 * 8];
+        for (int i = 0; i < full.length; i++) {
+            full[i] = perChannel[i / (9 * 8)];
+        }
+        try (Context ctx = Context.newBuilder("dnn").allowAllAccess(true).build()) {
+            for (int depthwise = 0; depthwise < 2; depthwise++) {
+                long[] wd = depthwise == 0 ? w : new long[]{4, 1, 3, 3};
+                long[] yd = depthwise == 0 ? y : new long[]{1, 4, 9, 8};
+                float[] wvd = depthwise == 0 ? wv : random(wd);
+                float[] bvd = depthwise == 0 ? bv : random(new long[]{4});
+                float[] zc = java.util.Arrays.copyOf(perChannel, (int) yd[1]);
+                float[] zf = new float[(int) (yd[1] * 9 * 8)];
+                for (int i = 0; i < zf.length; i++) {
+                    zf[i] = zc[i / (9 * 8)];
+                }
+                long group = depthwise == 0 ? 1 : 4;
+                float[] xv = random(x);
+                byte[] reference = residualModel(false, wd, wvd, bvd, new long[]{1, yd[1], 1, 1}, group);
+                byte[] optimised = residualModel(false, wd, wvd, bvd, yd, group);
+                byte[] handWritten = residualModel(true, wd, wvd, bvd, yd, group);
+                float[] expected = run(ctx, reference, DType.FLOAT, new long[][]{x, {1, yd[1], 1, 1}}, xv, zc);
+                assertArrayEquals(expected, run(ctx, optimised, DType.FLOAT, new long[][]{x, yd}, xv, zf), 1e-4f);
+                assertArrayEquals(expected, run(ctx, handWritten, DType.FLOAT, new long[][]{x, yd}, xv, zf), 1e-4f);
+                assertTrue(min(expected) == 0f && max(expected) > 0f, "relu must have clipped something");
+            }
+            // A summand of another shape is refused by the node itself, naming the shapes.
+            byte[] wrong = residualModel(true, w, wv, bv, new long[]{1, 6, 1, 1}, 1);
+            PolyglotException e = assertThrows(PolyglotException.class, () -> run(ctx, wrong, DType.FLOAT,
+                            new long[][]{x, {1, 6, 1, 1}}, random(x), perChannel));
+            assertTrue(e.getMessage().contains("summand must be"), e.getMessage());
+        }
+    }
+
+    /** y = relu(conv(x, w, b, pads 1) + z): one FusedConv node, or Conv, Add and Relu. */
+    private static byte[] residualModel(boolean fused, long[] w, float[] wv, float[] bv, long[] z, long group) {
+        ModelBuilder b = new ModelBuilder("g").opset(22).opset("dev.dnnrun", 1);
+        b.input("x", DType.FLOAT, 1, 4, 9, 8).input("z", DType.FLOAT, Arrays.stream(z).boxed().toArray());
+        b.initializer("w", w, wv).initializer("b", new long[]{w[0]}, bv);
+        if (fused) {
+            b = b.node("FusedConv", "x,w,b,z", "y").domain("dev.dnnrun").attr("activation", "Relu").attr("group", group)
+                            .ints("pads", 1, 1, 1, 1).done();
+        } else {
+            b = b.node("Conv", "x,w,b", "c").attr("group", group).ints("pads", 1, 1, 1, 1).done().node("Add", "c,z", "s").done()
+                            .node("Relu", "s", "y").done();
+        }
+        return b.output("y").build();
+    }
 }
