@@ -28,6 +28,7 @@ import dev.dnnrun.language.ops.OperatorRegistry;
 import dev.dnnrun.language.passes.ConstantFolding;
 import dev.dnnrun.language.passes.ConvFusion;
 import dev.dnnrun.language.passes.DeadNodeElimination;
+import dev.dnnrun.language.passes.HardSwishFusion;
 import dev.dnnrun.language.passes.IdentityElimination;
 import dev.dnnrun.language.passes.ShapeInference;
 import dev.dnnrun.language.runtime.Builtins;
@@ -122,6 +123,7 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
             graph = ConstantFolding.run(graph, registry, context.allocator());
             timer.phase("constant folding");
             graph = IdentityElimination.run(graph);
+            graph = HardSwishFusion.run(graph, context.cpuOnly());
             graph = ConvFusion.run(graph, registry, context.allocator(), context.cpuOnly());
             timer.phase("conv fusion");
             graph = ShapeInference.run(graph, registry, problems);
