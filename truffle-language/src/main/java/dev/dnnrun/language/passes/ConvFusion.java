@@ -49,33 +49,6 @@ public final class ConvFusion {
         return g;
     }
 
-    /** How many nodes read each value; graph outputs count as readers that cannot be rewritten. */
-    private static Map<String, Integer> readers(ModelGraph g) {
-        Map<String, Integer> count = new HashMap<>();
-        for (GraphNode n : g.nodes()) {
-            for (String in : n.inputs()) {
-                count.merge(in, 1, Integer::sum);
-            }
-            for (String outer : SubgraphUses.outerValues(n)) {
-                count.merge(outer, 2, Integer::sum);
-            }
-        }
-        for (String out : g.outputs()) {
-            count.merge(out, 2, Integer::sum);
-        }
-        return count;
-    }
-
-    private static Map<String, GraphNode> producers(ModelGraph g) {
-        Map<String, GraphNode> byOutput = new HashMap<>();
-        for (GraphNode n : g.nodes()) {
-            for (String out : n.outputs()) {
-                byOutput.put(out, n);
-            }
-        }
-        return byOutput;
-    }
-
     /** Closes and drops constant {@code name} when the node being rewritten, reading it {@code uses} times, was its only reader. */
     private static void releaseIfOnlyReader(Map<String, Tensor> constants, Map<String, Integer> readers, String name, int uses) {
         if (readers.getOrDefault(name, 0) == uses && constants.containsKey(name)) {
@@ -88,8 +61,8 @@ public final class ConvFusion {
     }
 
     private static ModelGraph foldBatchNorm(ModelGraph g, BufferAllocator allocator) {
-        Map<String, Integer> readers = readers(g);
-        Map<String, GraphNode> producers = producers(g);
+        Map<String, Integer> readers = GraphUses.readers(g);
+        Map<String, GraphNode> producers = GraphUses.producers(g);
         Map<String, Tensor> constants = new LinkedHashMap<>(g.constants());
         Map<GraphNode, GraphNode> replaced = new HashMap<>();
         Set<GraphNode> removed = new HashSet<>();
@@ -150,14 +123,8 @@ public final class ConvFusion {
         if (replaced.isEmpty()) {
             return g;
         }
-        List<GraphNode> nodes = new ArrayList<>();
-        for (GraphNode n : g.nodes()) {
-            if (!removed.contains(n)) {
-                nodes.add(replaced.getOrDefault(n, n));
-            }
-        }
         // The original weights and statistics are now unread; dead-node elimination releases them.
-        return g.withNodesAndConstants(nodes, constants);
+        return g.withNodesAndConstants(GraphUses.rewritten(g, replaced, removed), constants);
     }
 
     private static boolean allFloat(Tensor[] ts, long channels) {
@@ -186,8 +153,8 @@ public final class ConvFusion {
         if (!cpuOnly || !registry.supports(DOMAIN, FUSED_CONV)) {
             return g;
         }
-        Map<String, Integer> readers = readers(g);
-        Map<String, GraphNode> producers = producers(g);
+        Map<String, Integer> readers = GraphUses.readers(g);
+        Map<String, GraphNode> producers = GraphUses.producers(g);
         Map<String, GraphNode> readerOf = new HashMap<>();
         for (GraphNode n : g.nodes()) {
             for (String in : n.inputs()) {
@@ -215,12 +182,7 @@ public final class ConvFusion {
                 GraphNode relu = readerOf.get(out);
                 boolean fuseRelu = relu != null && readers.getOrDefault(out, 0) == 1 && relu.domain().isEmpty()
                                 && relu.opType().equals("Relu") && relu.inputs().size() == 1;
-                Map<String, Attribute> attrs = new LinkedHashMap<>();
-                for (Attribute a : conv.attributes().all()) {
-                    attrs.put(a.name(), a);
-                }
                 if (fuseRelu) {
-                    attrs.put("activation", new Attribute("activation", Attribute.Kind.STRING, "Relu"));
                     removed.add(add);
                     last = relu;
                     out = relu.outputs().get(0);
@@ -230,8 +192,7 @@ public final class ConvFusion {
                     inputs.add("");
                 }
                 inputs.add(z);
-                replaced.put(last, new GraphNode(conv.name(), FUSED_CONV, DOMAIN, inputs, List.of(out), new Attributes(attrs),
-                                conv.opsetVersion()));
+                replaced.put(last, fusedConv(conv, inputs, List.of(out), fuseRelu));
                 removed.add(conv);
                 break;
             }
@@ -239,15 +200,19 @@ public final class ConvFusion {
         if (replaced.isEmpty()) {
             return g;
         }
-        List<GraphNode> nodes = new ArrayList<>();
-        for (GraphNode n : g.nodes()) {
-            if (replaced.containsKey(n)) {
-                nodes.add(replaced.get(n));
-            } else if (!removed.contains(n)) {
-                nodes.add(n);
-            }
+        return g.withNodes(GraphUses.rewritten(g, replaced, removed));
+    }
+
+    /** A FusedConv with {@code conv}'s attributes (and activation Relu when {@code relu}) on other inputs and outputs. */
+    private static GraphNode fusedConv(GraphNode conv, List<String> inputs, List<String> outputs, boolean relu) {
+        Map<String, Attribute> attrs = new LinkedHashMap<>();
+        for (Attribute a : conv.attributes().all()) {
+            attrs.put(a.name(), a);
         }
-        return g.withNodes(nodes);
+        if (relu) {
+            attrs.put("activation", new Attribute("activation", Attribute.Kind.STRING, "Relu"));
+        }
+        return new GraphNode(conv.name(), FUSED_CONV, DOMAIN, inputs, outputs, new Attributes(attrs), conv.opsetVersion());
     }
 
     /** Whether values a and b have the same dtype and the same fully known shape. */
@@ -259,8 +224,8 @@ public final class ConvFusion {
     }
 
     private static ModelGraph fuseRelu(ModelGraph g) {
-        Map<String, Integer> readers = readers(g);
-        Map<String, GraphNode> producers = producers(g);
+        Map<String, Integer> readers = GraphUses.readers(g);
+        Map<String, GraphNode> producers = GraphUses.producers(g);
         Map<GraphNode, GraphNode> replaced = new HashMap<>();
         Set<GraphNode> removed = new HashSet<>();
         for (GraphNode relu : g.nodes()) {
@@ -271,24 +236,12 @@ public final class ConvFusion {
             if (!isConv(conv) || replaced.containsKey(conv) || readers.getOrDefault(relu.inputs().get(0), 0) != 1) {
                 continue;
             }
-            Map<String, Attribute> attrs = new LinkedHashMap<>();
-            for (Attribute a : conv.attributes().all()) {
-                attrs.put(a.name(), a);
-            }
-            attrs.put("activation", new Attribute("activation", Attribute.Kind.STRING, "Relu"));
-            replaced.put(conv, new GraphNode(conv.name(), FUSED_CONV, DOMAIN, conv.inputs(), relu.outputs(), new Attributes(attrs),
-                            conv.opsetVersion()));
+            replaced.put(conv, fusedConv(conv, conv.inputs(), relu.outputs(), true));
             removed.add(relu);
         }
         if (replaced.isEmpty()) {
             return g;
         }
-        List<GraphNode> nodes = new ArrayList<>();
-        for (GraphNode n : g.nodes()) {
-            if (!removed.contains(n)) {
-                nodes.add(replaced.getOrDefault(n, n));
-            }
-        }
-        return g.withNodes(nodes);
+        return g.withNodes(GraphUses.rewritten(g, replaced, removed));
     }
 }

@@ -1,6 +1,5 @@
 package dev.dnnrun.language.passes;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -28,22 +27,8 @@ public final class HardSwishFusion {
         if (!cpuOnly) {
             return g;
         }
-        Map<String, GraphNode> producers = new HashMap<>();
-        Map<String, Integer> readers = new HashMap<>();
-        for (GraphNode n : g.nodes()) {
-            for (String out : n.outputs()) {
-                producers.put(out, n);
-            }
-            for (String in : n.inputs()) {
-                readers.merge(in, 1, Integer::sum);
-            }
-            for (String outer : SubgraphUses.outerValues(n)) {
-                readers.merge(outer, 2, Integer::sum);
-            }
-        }
-        for (String out : g.outputs()) {
-            readers.merge(out, 2, Integer::sum);
-        }
+        Map<String, GraphNode> producers = GraphUses.producers(g);
+        Map<String, Integer> readers = GraphUses.readers(g);
         Map<GraphNode, GraphNode> replaced = new HashMap<>();
         Set<GraphNode> removed = new HashSet<>();
         for (GraphNode mul : g.nodes()) {
@@ -79,14 +64,8 @@ public final class HardSwishFusion {
         if (replaced.isEmpty()) {
             return g;
         }
-        List<GraphNode> nodes = new ArrayList<>();
-        for (GraphNode n : g.nodes()) {
-            if (!removed.contains(n)) {
-                nodes.add(replaced.getOrDefault(n, n));
-            }
-        }
         // The constants 3 and 6 may now be unread; dead-node elimination releases them.
-        return g.withNodes(nodes);
+        return g.withNodes(GraphUses.rewritten(g, replaced, removed));
     }
 
     /** An ai.onnx node of {@code op} with {@code inputs} inputs (any count when negative) and one output. */
