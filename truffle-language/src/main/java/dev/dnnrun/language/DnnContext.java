@@ -115,7 +115,7 @@ public final class DnnContext {
         if (!placementFile.isEmpty()) {
             return Placement.replay(graph, Path.of(placementFile), accelerators(), fallback, warnings);
         }
-        if (accel.isBlank() || accel.trim().equals("cpu")) {
+        if (cpuOnly()) {
             return null;
         }
         List<Accelerator> chosen;

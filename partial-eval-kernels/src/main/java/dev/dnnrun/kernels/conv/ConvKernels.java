@@ -23,6 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class ConvKernels {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final ThreadLocal<float[][]> COL = ThreadLocal.withInitial(() -> new float[1][0]);
 
     private ConvKernels() {
@@ -372,8 +373,8 @@ public final class ConvKernels {
                 int count = Math.min(lanes, ow - ox);
                 long at0 = (yPlane + (long) oy * ow + ox) * 4, at1 = (yPlane + (long) (oy + 1) * ow + ox) * 4;
                 if (accumulate) {
-                    sum0 = sum0.add(FloatVector.fromMemorySegment(S, y, at0, ByteOrder.nativeOrder(), in));
-                    sum1 = oy + 1 < oh ? sum1.add(FloatVector.fromMemorySegment(S, y, at1, ByteOrder.nativeOrder(), in)) : sum1;
+                    sum0 = sum0.add(FloatVector.fromMemorySegment(S, y, at0, NATIVE, in));
+                    sum1 = oy + 1 < oh ? sum1.add(FloatVector.fromMemorySegment(S, y, at1, NATIVE, in)) : sum1;
                 }
                 (relu ? sum0.max(0f) : sum0).intoArray(out, 0);
                 MemorySegment.copy(out, 0, y, F, at0, count);

@@ -23,9 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Micro-tile rows (see {@link MicroKernels}) and columns: NR = 2 vectors. */
+    /** Micro-tile rows and columns (two vectors), sized in {@link MicroKernels}. */
     static final int MR = MicroKernels.MR;
-    public static final int NR = 2 * L;
+    public static final int NR = MicroKernels.NR;
     private static final int KC = 256;
     private static final int MC = 128;
     private static final int NC = 4096;
