@@ -12,6 +12,7 @@ import dev.dnnrun.accel.OpView;
 import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.TensorType;
 import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.accel.support.Gemm;
 import dev.dnnrun.accel.support.NativeSegment;
 import dev.dnnrun.tensor.Tensor;
 
@@ -59,7 +60,7 @@ final class CudaSegment extends NativeSegment {
                 }
                 outputDevice[i] = d;
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | UnsupportedSegmentException e) {
             try {
                 freeAll(handle);
             } catch (RuntimeException cleanup) {
@@ -70,31 +71,23 @@ final class CudaSegment extends NativeSegment {
         this.cublas = handle;
     }
 
-    private Step plan(Segment segment, OpView op, Map<String, Long> device) {
-        boolean gemm = op.opType().equals("Gemm");
-        boolean transA = gemm && op.intAttr("transA", 0) != 0;
-        boolean transB = gemm && op.intAttr("transB", 0) != 0;
-        long[] as = op.inputType(0).shape(), bs = op.inputType(1).shape();
-        long m = transA ? as[1] : as[0], k = transA ? as[0] : as[1];
-        long kb = transB ? bs[1] : bs[0], n = transB ? bs[0] : bs[1];
-        if (k != kb) {
-            throw new IllegalArgumentException(op.describe() + ": inner sizes differ (" + k + " vs " + kb + ")");
-        }
+    private Step plan(Segment segment, OpView op, Map<String, Long> device) throws UnsupportedSegmentException {
+        Gemm g = Gemm.of(op, op.inputType(0).shape(), op.inputType(1).shape());
+        long m = g.rows(), n = g.cols();
         long[] ys = op.outputType(0).shape();
         if (ys.length != 2 || ys[0] != m || ys[1] != n) {
             throw new IllegalArgumentException(op.describe() + ": output shape does not match " + m + "x" + n);
         }
-        GemmCall call = GemmCall.rowMajor(m, n, k, transA, transB);
+        GemmCall call = GemmCall.rowMajor(m, n, g.inner(), g.transA(), g.transB());
         long a = operand(segment, op, 0, device), b = operand(segment, op, 1, device);
         long yBytes = bytes(op.outputType(0));
         long y = alloc(yBytes);
         device.put(op.outputs().get(0), y);
         deviceBytes.put(op.outputs().get(0), yBytes);
-        float alpha = gemm ? (float) op.floatAttr("alpha", 1.0) : 1f;
-        if (!gemm || !op.hasInput(2)) {
+        float alpha = g.alpha(), beta = g.beta();
+        if (!op.hasInput(2)) {
             return new Step(call, alpha, 0f, a, b, y, yBytes, 0, -1, null, (int) m, (int) n);
         }
-        float beta = (float) op.floatAttr("beta", 1.0);
         String cName = op.inputs().get(2);
         long[] cs = op.inputType(2).shape();
         checkBroadcast(op, cs, m, n);

@@ -28,16 +28,15 @@ import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.UnsupportedSegmentException;
 import dev.dnnrun.accel.backends.onednn.OneDnnSegment.Arg;
 import dev.dnnrun.accel.backends.onednn.OneDnnSegment.Val;
+import dev.dnnrun.accel.support.Gemm;
 import dev.dnnrun.accel.support.Shapes;
 import dev.dnnrun.accel.support.Window;
-import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
 
 /**
  * Turns a segment's operators into oneDNN primitives, in order. Conv leaves its source, weight and destination
  * layouts to oneDNN ("any"), which picks the blocked ones its fast kernels want (nChw16c, OIhw16i16o on AVX-512);
- * MatMul and Gemm choose their weight layout; the other ops work in the layout of their input. A Conv/MatMul/Gemm
- * followed by single-consumer eltwise ops and same-shape Adds runs as one primitive with post-ops.
+ * MatMul and Gemm choose their weight layout; the other ops work in the layout of their input.
  */
 final class Emitter {
     /** The ops that take post-ops. */
@@ -84,30 +83,22 @@ final class Emitter {
             if (MAIN.contains(op.opType())) {
                 Chain c = chain(i);
                 deferred.put(c.lastOp(), c);
-            } else if (!fused.contains(i)) {
-                emit(op, null);
             }
             Chain c = deferred.remove(i);
-            if (c != null) {
-                emit(c.op(), c);
+            try {
+                if (c != null) {
+                    emitMain(c);
+                } else if (!MAIN.contains(op.opType()) && !fused.contains(i)) {
+                    emitSimple(op);
+                }
+            } catch (IllegalStateException e) { // oneDNN rejected the op (a chain's head): name it with its shapes
+                OpView o = c == null ? op : c.op();
+                String in = o.inputs().stream().filter(v -> !v.isEmpty())
+                                .map(v -> v + " " + Arrays.toString(graph.typeOf(v).shape()) + " ").collect(Collectors.joining());
+                String y = o.outputs().get(0);
+                throw new UnsupportedSegmentException(o.describe() + ": oneDNN rejected shapes " + in + "-> " + y + " "
+                                + Arrays.toString(graph.typeOf(y).shape()) + " (" + e.getMessage() + ")", e);
             }
-        }
-    }
-
-    /** Emits chain {@code c} (headed by {@code op}) or, without one, simple op {@code op}; a oneDNN rejection names the op. */
-    private void emit(OpView op, Chain c) throws UnsupportedSegmentException {
-        try {
-            if (c != null) {
-                emitMain(c);
-            } else {
-                emitSimple(op);
-            }
-        } catch (IllegalStateException e) {
-            String in = op.inputs().stream().filter(v -> !v.isEmpty()).map(v -> v + " " + Arrays.toString(graph.typeOf(v).shape()) + " ")
-                            .collect(Collectors.joining());
-            String y = op.outputs().get(0);
-            throw new UnsupportedSegmentException(op.describe() + ": oneDNN rejected shapes " + in + "-> " + y + " "
-                            + Arrays.toString(graph.typeOf(y).shape()) + " (" + e.getMessage() + ")", e);
         }
     }
 
@@ -120,6 +111,8 @@ final class Emitter {
         OpView op = graph.ops().get(i);
         MemorySegment attr = seg.own("dnnl_primitive_attr_create"), postOps = seg.own("dnnl_post_ops_create");
         String last = op.outputs().get(0), addend = null, bias = null;
+        // A bias only where no output scale (Gemm alpha) could apply before or after it.
+        boolean biasable = op.opType().equals("MatMul") || op.opType().equals("Gemm") && !op.hasInput(2) && op.floatAttr("alpha", 1) == 1;
         int lastOp = i;
         while (!graph.outputs().contains(last) && consumers.getOrDefault(last, List.of()).size() == 1 && !fused.contains(consumers.get(last).get(0))) {
             int k = consumers.get(last).get(0);
@@ -127,8 +120,6 @@ final class Emitter {
             List<String> in = next.inputs();
             boolean add = (next.opType().equals("Add") || next.opType().equals("Sum")) && in.size() == 2 && !in.get(0).equals(in.get(1));
             String other = add ? in.get(in.get(0).equals(last) ? 1 : 0) : null;
-            // A bias only where no output scale (Gemm alpha) could apply before or after it.
-            boolean biasable = op.opType().equals("MatMul") || op.opType().equals("Gemm") && !op.hasInput(2) && op.floatAttr("alpha", 1) == 1;
             if (Dnnl.ELTWISE.containsKey(next.opType())) {
                 Eltwise e = eltwise(next);
                 call("dnnl_post_ops_append_eltwise", postOps, 1f, e.alg(), e.alpha(), e.beta());
@@ -154,24 +145,19 @@ final class Emitter {
         return new Eltwise(Dnnl.ELTWISE.get(op.opType()), alpha, clip[1]);
     }
 
-    /** Conv, MatMul or Gemm writing {@code dst} after its post-ops. */
+    /** Chain {@code c}'s Conv, MatMul or Gemm writing the chain's {@code dst} after its post-ops. */
     private void emitMain(Chain c) throws UnsupportedSegmentException {
-        long[] y = seg.shape(c.dst());
         List<Arg> ins = new ArrayList<>();
-        MemorySegment desc;
-        if (c.op().opType().equals("Conv")) {
-            // The sum post-op accumulates into the destination: keep an intermediate addend's layout.
-            Val sum = c.addend() == null ? null : seg.val(c.addend());
-            MemorySegment dstMd = sum != null && sum.internal ? sum.md : graph.outputs().contains(c.dst()) ? rowMajor(arena, y) : anyLayout(arena, y);
-            desc = convDesc(c.op(), dstMd, ins);
-        } else {
-            desc = matmulDesc(c.op(), c.attr(), y, c.bias(), ins);
-        }
+        MemorySegment desc = c.op().opType().equals("Conv") ? convDesc(c, ins) : matmulDesc(c, ins);
         seg.emit(seg.own("dnnl_primitive_desc_create", desc, c.attr(), seg.engine, NULL), ins, c.dst(), c.addend());
     }
 
-    private MemorySegment convDesc(OpView op, MemorySegment dstMd, List<Arg> ins) throws UnsupportedSegmentException {
-        long[] x = seg.shape(op.inputs().get(0)), w = seg.shape(op.inputs().get(1));
+    private MemorySegment convDesc(Chain c, List<Arg> ins) throws UnsupportedSegmentException {
+        OpView op = c.op();
+        long[] x = seg.shape(op.inputs().get(0)), w = seg.shape(op.inputs().get(1)), y = seg.shape(c.dst());
+        // The sum post-op accumulates into the destination: keep an intermediate addend's layout.
+        Val sum = c.addend() == null ? null : seg.val(c.addend());
+        MemorySegment dstMd = sum != null && sum.internal ? sum.md : graph.outputs().contains(c.dst()) ? rowMajor(arena, y) : anyLayout(arena, y);
         Window win = Window.of(op, new long[] { w[2], w[3] }, x);
         long g = op.intAttr("group", 1);
         // Grouped weights [M, C/g, kH, kW] are goihw [g, M/g, C/g, kH, kW] over the same bytes.
@@ -188,24 +174,23 @@ final class Emitter {
                         dims(arena, win.padEnd()));
     }
 
-    private MemorySegment matmulDesc(OpView op, MemorySegment attr, long[] y, String bias, List<Arg> ins) throws UnsupportedSegmentException {
-        long[] a = seg.shape(op.inputs().get(0)), b = seg.shape(op.inputs().get(1));
+    private MemorySegment matmulDesc(Chain c, List<Arg> ins) throws UnsupportedSegmentException {
+        OpView op = c.op();
+        long[] a = seg.shape(op.inputs().get(0)), b = seg.shape(op.inputs().get(1)), y = seg.shape(c.dst());
         MemorySegment aMd, bMd, biasMd = NULL;
-        String bValue = op.inputs().get(1), biasValue = bias;
+        String bValue = op.inputs().get(1), biasValue = c.bias();
         if (op.opType().equals("Gemm")) {
             // Transposition is just another stride order over the same bytes.
-            boolean ta = op.intAttr("transA", 0) != 0, tb = op.intAttr("transB", 0) != 0;
-            aMd = Dnnl.strided(arena, ta ? new long[] { a[1], a[0] } : a, ta ? new long[] { 1, a[1] } : new long[] { a[1], 1 });
-            bMd = Dnnl.strided(arena, tb ? new long[] { b[1], b[0] } : b, tb ? new long[] { 1, b[1] } : new long[] { b[1], 1 });
-            float alpha = (float) op.floatAttr("alpha", 1), beta = (float) op.floatAttr("beta", 1);
-            boolean hasC = op.hasInput(2) && beta != 0;
-            if (alpha != 1 && hasC) {
-                bValue = scaledConstant(bValue, alpha); // alpha*(A*B) + C = A*(alpha*B) + C
-            } else if (alpha != 1) {
-                call("dnnl_primitive_attr_set_output_scales", attr, 1L, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha));
+            Gemm g = Gemm.of(op, a, b);
+            aMd = Dnnl.strided(arena, new long[] { g.rows(), g.inner() }, g.stridesA());
+            bMd = Dnnl.strided(arena, new long[] { g.inner(), g.cols() }, g.stridesB());
+            if (g.alpha() != 1 && g.beta() != 0) {
+                bValue = seg.scaled(bValue, g.alpha()); // alpha*(A*B) + C = A*(alpha*B) + C
+            } else if (g.alpha() != 1) {
+                call("dnnl_primitive_attr_set_output_scales", c.attr(), 1L, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, g.alpha()));
             }
-            if (hasC) {
-                biasValue = beta == 1 ? op.inputs().get(2) : scaledConstant(op.inputs().get(2), beta);
+            if (g.beta() != 0) { // beta is 0 without a C
+                biasValue = g.beta() == 1 ? op.inputs().get(2) : seg.scaled(op.inputs().get(2), g.beta());
             }
         } else {
             aMd = rowMajor(arena, Shapes.padLeft(a, y.length));
@@ -220,18 +205,6 @@ final class Emitter {
         // Constant weights are reordered once into the layout the matmul kernel prefers; others are read as they are.
         MemorySegment weightsMd = seg.val(bValue).constant ? anyLayout(arena, Dnnl.dimsOf(bMd)) : bMd;
         return opDesc(arena, "dnnl_matmul_desc_init", aMd, weightsMd, biasMd, rowMajor(arena, y));
-    }
-
-    /** A private copy of constant {@code value} times {@code factor}, under a fresh name. */
-    private String scaledConstant(String value, float factor) throws UnsupportedSegmentException {
-        Tensor c = graph.constants().get(value);
-        require(c != null && c.dtype() == DType.FLOAT, "'" + value + "' must be a float32 constant to fold alpha/beta");
-        long n = c.elementCount();
-        MemorySegment copy = arena.allocate(Math.max(4, n * 4), 64);
-        for (long i = 0; i < n; i++) {
-            copy.setAtIndex(ValueLayout.JAVA_FLOAT, i, c.getFloat(i) * factor);
-        }
-        return seg.constant(value + "#scaled", copy, c.shape());
     }
 
     /**

@@ -15,6 +15,7 @@ import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.Support;
 import dev.dnnrun.accel.TensorType;
 import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.accel.support.Gemm;
 import dev.dnnrun.accel.support.Shapes;
 import dev.dnnrun.accel.support.Window;
 import dev.dnnrun.tensor.DType;
@@ -122,16 +123,15 @@ public final class OneDnnAccelerator implements Accelerator {
             case "MaxPool", "AveragePool" -> {
                 nchw(op, in[0]);
                 require(op.outputs().size() < 2 || op.outputs().get(1).isEmpty(), "MaxPool with an Indices output");
-                long[] dil = op.intsAttr("dilations");
-                require(dil == null || Arrays.stream(dil).allMatch(d -> d == 1), type + " with dilations " + Arrays.toString(dil));
                 Window win = poolWindow(op, in[0]);
+                require(Arrays.stream(win.dilations()).allMatch(d -> d == 1), type + " with dilations " + Arrays.toString(win.dilations()));
                 // oneDNN rounds output sizes down; ceil_mode=1 rounds up, which only sometimes gives the same sizes.
                 require(op.intAttr("ceil_mode", 0) == 0 || win.fits(in[0], out.shape()), type + " ceil_mode=1 (its output size differs from oneDNN's)");
             }
             case "GlobalAveragePool", "GlobalMaxPool" -> nchw(op, in[0]);
             case "MatMul" -> require(in[0].length >= 2 && in[1].length >= 2, "MatMul with a 1-D input");
             case "Gemm" -> {
-                require(in[0].length == 2 && in[1].length == 2, "Gemm with inputs of ranks " + in[0].length + " and " + in[1].length);
+                Gemm.of(op, in[0], in[1]); // 2-D inputs whose inner sizes agree
                 // alpha and beta fold into constant B or C where there is a C (see Emitter)
                 require(!op.hasInput(2) || op.floatAttr("beta", 1) == 1 || op.constant(2) != null, "Gemm beta != 1 with a non-constant C");
                 require(!op.hasInput(2) || op.floatAttr("alpha", 1) == 1 || op.constant(1) != null, "Gemm alpha != 1 with C and a non-constant B");
@@ -182,10 +182,7 @@ public final class OneDnnAccelerator implements Accelerator {
 
     /** The window of a pooling op over NCHW input {@code x}; a global pool's covers the whole plane. */
     static Window poolWindow(OpView op, long[] x) throws UnsupportedSegmentException {
-        if (op.opType().startsWith("Global")) {
-            return new Window(new long[] { x[2], x[3] }, new long[] { 1, 1 }, new long[] { 1, 1 }, new long[2], new long[2]);
-        }
-        long[] kernel = op.intsAttr("kernel_shape");
+        long[] kernel = op.opType().startsWith("Global") ? new long[] { x[2], x[3] } : op.intsAttr("kernel_shape");
         require(kernel != null, op.opType() + " without kernel_shape");
         return Window.of(op, kernel, x);
     }

@@ -143,11 +143,17 @@ final class OneDnnSegment extends NativeSegment {
         return v;
     }
 
-    /** Registers compile-time memory {@code data} (row-major, {@code shape}) as a new constant named {@code name}. */
-    String constant(String name, MemorySegment data, long[] shape) {
-        String unique = name + "#" + vals.size();
-        vals.put(unique, new Val(false, data, rowMajor(arena, shape)));
-        return unique;
+    /** A new constant: a private copy of constant {@code value} times {@code factor} (Gemm's alpha or beta folded in). */
+    String scaled(String value, float factor) throws UnsupportedSegmentException {
+        Tensor c = graph.constants().get(value);
+        require(c != null && c.dtype() == DType.FLOAT, "'" + value + "' must be a float32 constant to fold alpha/beta");
+        MemorySegment copy = arena.allocate(Math.max(4, c.byteSize()), 64);
+        for (long i = 0; i < c.elementCount(); i++) {
+            copy.setAtIndex(ValueLayout.JAVA_FLOAT, i, c.getFloat(i) * factor);
+        }
+        String name = value + "#scaled" + vals.size();
+        vals.put(name, new Val(false, copy, rowMajor(arena, c.shape())));
+        return name;
     }
 
     /**
@@ -161,11 +167,10 @@ final class OneDnnSegment extends NativeSegment {
             MemorySegment md = Dnnl.argLayout(arena, pd, in.kind());
             if (in.md() == null) {
                 args.add(new Arg(in.kind(), inLayout(in.value(), md), md));
-                continue;
+            } else {
+                String plain = inLayout(in.value(), rowMajor(arena, val(in.value()).dims()));
+                args.add(Dnnl.sameLayout(in.md(), md) ? new Arg(in.kind(), plain, in.md()) : new Arg(in.kind(), reorder(plain, in.md(), md), md));
             }
-            String plain = inLayout(in.value(), rowMajor(arena, val(in.value()).dims()));
-            boolean asViewed = Dnnl.sameLayout(in.md(), md);
-            args.add(new Arg(in.kind(), asViewed ? plain : reorder(plain, in.md(), md), asViewed ? in.md() : md));
         }
         MemorySegment dstMd = Dnnl.argLayout(arena, pd, Dnnl.ARG_DST);
         Val out = vals.get(y);
@@ -185,10 +190,7 @@ final class OneDnnSegment extends NativeSegment {
     /** {@code value} in layout {@code md}: the value itself where it is stored so, else its reordered copy. */
     private String inLayout(String value, MemorySegment md) throws UnsupportedSegmentException {
         Val v = val(value);
-        if (Dnnl.sameLayout(v.md, md)) {
-            return value;
-        }
-        for (String c : v.copies) {
+        for (String c : Stream.concat(Stream.of(value), v.copies.stream()).toList()) {
             if (Dnnl.sameLayout(vals.get(c).md, md)) {
                 return c;
             }

@@ -20,6 +20,7 @@ import dev.dnnrun.accel.Segment;
 import dev.dnnrun.accel.Support;
 import dev.dnnrun.accel.TensorType;
 import dev.dnnrun.accel.UnsupportedSegmentException;
+import dev.dnnrun.accel.support.Gemm;
 import dev.dnnrun.accel.support.NativeSegment;
 import dev.dnnrun.tensor.DType;
 import dev.dnnrun.tensor.Tensor;
@@ -130,26 +131,14 @@ public final class OpenBlasAccelerator implements Accelerator {
                 throw new UnsupportedSegmentException(what + " with unknown ranks");
             }
             if (what.equals("Gemm")) {
-                if (a.length != 2 || b.length != 2) {
-                    throw new UnsupportedSegmentException("Gemm with inputs of ranks " + a.length + " and " + b.length);
-                }
-                boolean ta = op.intAttr("transA", 0) != 0;
-                boolean tb = op.intAttr("transB", 0) != 0;
-                long m = ta ? a[1] : a[0];
-                long k = ta ? a[0] : a[1];
-                long kb = tb ? b[1] : b[0];
-                long n = tb ? b[0] : b[1];
-                if (k >= 0 && kb >= 0 && k != kb) {
-                    throw new UnsupportedSegmentException("Gemm inner dimensions differ: " + k + " and " + kb);
-                }
+                Gemm g = Gemm.of(op, a, b);
                 long[] c = op.hasInput(2) ? shape(op, 2, seg) : null;
-                if (c != null && (c.length > 2 || !broadcasts(c, new long[] { m, n }))) {
+                if (c != null && (c.length > 2 || !broadcasts(c, new long[] { g.rows(), g.cols() }))) {
                     throw new UnsupportedSegmentException("Gemm bias " + Arrays.toString(c) + " does not broadcast to ["
-                                    + m + ", " + n + "]");
+                                    + g.rows() + ", " + g.cols() + "]");
                 }
-                float alpha = (float) op.floatAttr("alpha", 1.0);
-                float beta = c == null ? 0f : (float) op.floatAttr("beta", 1.0);
-                return new GemmShape(toInt(m), toInt(n), toInt(k), ta, tb, alpha, beta, 1, 0, 0, c);
+                return new GemmShape(toInt(g.rows()), toInt(g.cols()), toInt(g.inner()), g.transA(), g.transB(), g.alpha(),
+                                c == null ? 0f : g.beta(), 1, 0, 0, c);
             }
             if (a.length < 2 || b.length < 2) {
                 throw new UnsupportedSegmentException("MatMul with a 1-D input");
