@@ -2,14 +2,9 @@ package dev.dnnrun.kernels.conv;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 import dev.dnnrun.kernels.Parallel;
 import dev.dnnrun.kernels.gemm.Sgemm;
-
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * float32 convolution (NC + up to 3 spatial dims, row-major). 1-D and 2-D problems are passed as 3-D ones with
@@ -22,8 +17,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class ConvKernels {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final ThreadLocal<float[][]> COL = ThreadLocal.withInitial(() -> new float[1][0]);
 
     private ConvKernels() {
@@ -54,20 +47,15 @@ public final class ConvKernels {
         }
     }
 
-    /** Depthwise: one input channel per group, 2-D (direct loop instead of single-row GEMMs). */
-    static boolean isDepthwise2d(Geometry g) {
-        return g.channels() / g.group() == 1 && g.group() > 1 && g.in()[0] == 1 && g.kernel()[0] == 1;
-    }
-
     /**
      * Weights prepared for {@link #conv(Geometry, MemorySegment, Weights, float[], MemorySegment, boolean)}: packed
-     * GEMM panels per group, or a plain copy for depthwise convolution. Constant weights are prepared once.
+     * GEMM panels per group, or a {@link Depthwise} convolution. Constant weights are prepared once.
      */
     public static final class Weights {
         final Sgemm.PackedA[] groups;
-        final float[] depthwise;
+        final Depthwise depthwise;
 
-        private Weights(Sgemm.PackedA[] groups, float[] depthwise) {
+        private Weights(Sgemm.PackedA[] groups, Depthwise depthwise) {
             this.groups = groups;
             this.depthwise = depthwise;
         }
@@ -78,10 +66,8 @@ public final class ConvKernels {
         int cg = g.channels() / g.group();
         int mg = g.outChannels() / g.group();
         int kdim = cg * g.kernelVolume();
-        if (isDepthwise2d(g)) {
-            float[] copy = new float[Math.toIntExact((long) g.outChannels() * kdim)];
-            MemorySegment.copy(w, F, 0, copy, 0, copy.length);
-            return new Weights(null, copy);
+        if (Depthwise.applies(g)) {
+            return new Weights(null, new Depthwise(g, w));
         }
         Sgemm.PackedA[] groups = new Sgemm.PackedA[g.group()];
         for (int gr = 0; gr < g.group(); gr++) {
@@ -110,7 +96,7 @@ public final class ConvKernels {
         int inVol = g.inVolume();
         int outVol = g.outVolume();
         if (w.depthwise != null) {
-            depthwise2d(g, x, w.depthwise, bias, y, mg, relu, accumulate);
+            w.depthwise.run(x, bias, y, relu, accumulate);
             return;
         }
         boolean pointwise = g.isPointwise();
@@ -243,147 +229,6 @@ public final class ConvKernels {
             holder[0] = new float[Math.toIntExact(size)];
         }
         return holder[0];
-    }
-
-    /**
-     * One input channel per group (depthwise, with channel multiplier mg): a direct 2-D loop. Each input plane is
-     * first copied into a zero-bordered buffer covering every position a tap reads, with each row split into
-     * {@code stride} phases (columns q with the same q % stride side by side), so that for every tap the inputs of
-     * consecutive output columns are consecutive floats: vector loads, no bounds checks, for any stride. Channels are
-     * split over threads.
-     */
-    static void depthwise2d(Geometry g, MemorySegment x, float[] w, float[] bias, MemorySegment y, int mg,
-                    boolean relu, boolean accumulate) {
-        int kh = g.kernel()[1], kw = g.kernel()[2];
-        int oh = g.out()[1], ow = g.out()[2];
-        Padded layout = new Padded(g);
-        long work = (long) g.outChannels() * oh * ow * kh * kw;
-        for (int n = 0; n < g.batch(); n++) {
-            int batch = n;
-            Parallel.forRange(g.outChannels(), 1, work, (from, to) -> {
-                float[] buffer = new float[layout.rows * layout.rowLength];
-                float[] line = new float[layout.rowLength];
-                float[] out = new float[S.length()];
-                int filledFor = -1;
-                for (int m = from; m < to; m++) {
-                    if (m / mg != filledFor) {
-                        filledFor = m / mg;
-                        layout.fill(x, batch, filledFor, buffer, line);
-                    }
-                    depthwisePlane(g, w, bias, y, relu, accumulate, batch, m, layout, buffer, out);
-                }
-            }, x, y);
-        }
-    }
-
-    /** The zero-bordered, phase-split copy of one input plane that {@link #depthwise2d} reads. */
-    private static final class Padded {
-        final Geometry g;
-        final int rows;
-        final int cols;
-        final int stride;
-        /** Floats per phase of a row, and per row. */
-        final int phaseLength;
-        final int rowLength;
-        /** Per horizontal tap kx, the position within a row of the input read by output column 0. */
-        final int[] tapColumn;
-
-        Padded(Geometry g) {
-            this.g = g;
-            rows = (g.out()[1] - 1) * g.stride()[1] + (g.kernel()[1] - 1) * g.dilation()[1] + 1;
-            cols = (g.out()[2] - 1) * g.stride()[2] + (g.kernel()[2] - 1) * g.dilation()[2] + 1;
-            stride = g.stride()[2];
-            phaseLength = (cols + stride - 1) / stride;
-            rowLength = stride * phaseLength;
-            tapColumn = new int[g.kernel()[2]];
-            for (int kx = 0; kx < tapColumn.length; kx++) {
-                tapColumn[kx] = at(0, kx * g.dilation()[2]);
-            }
-        }
-
-        /** Buffer position of padded column q (input column q - padLeft) in row r. */
-        int at(int r, int q) {
-            return r * rowLength + (q % stride) * phaseLength + q / stride;
-        }
-
-        /** Fills {@code buffer} from plane (n, c); {@code line} is scratch of {@link #rowLength} floats. */
-        void fill(MemorySegment x, int n, int c, float[] buffer, float[] line) {
-            int ih = g.in()[1], iw = g.in()[2];
-            int ph = g.padBegin()[1], pw = g.padBegin()[2];
-            long plane = ((long) n * g.channels() + c) * ih * iw;
-            int q0 = Math.max(0, pw), q1 = Math.min(cols, iw + pw); // padded columns that hold input columns
-            int r0 = Math.max(0, ph), r1 = Math.max(r0, Math.min(rows, ih + ph)); // padded rows that hold input rows
-            if (q1 <= q0) {
-                java.util.Arrays.fill(buffer, 0f);
-                return;
-            }
-            // Zero only what no input lands on: the rows above and below, and each input row's borders.
-            java.util.Arrays.fill(buffer, 0, r0 * rowLength, 0f);
-            java.util.Arrays.fill(buffer, r1 * rowLength, rows * rowLength, 0f);
-            for (int r = r0; r < r1; r++) {
-                long src = (plane + (long) (r - ph) * iw - pw + q0) * 4;
-                if (stride == 1) {
-                    java.util.Arrays.fill(buffer, r * rowLength, r * rowLength + q0, 0f);
-                    MemorySegment.copy(x, F, src, buffer, r * rowLength + q0, q1 - q0);
-                    java.util.Arrays.fill(buffer, r * rowLength + q1, (r + 1) * rowLength, 0f);
-                    continue;
-                }
-                java.util.Arrays.fill(buffer, r * rowLength, (r + 1) * rowLength, 0f);
-                // The padded row in line[0, cols), then each phase gathered from it.
-                java.util.Arrays.fill(line, 0f);
-                MemorySegment.copy(x, F, src, line, q0, q1 - q0);
-                for (int phase = 0, to = r * rowLength; phase < stride; phase++) {
-                    for (int q = phase; q < cols; q += stride) {
-                        buffer[to++] = line[q];
-                    }
-                    to = r * rowLength + (phase + 1) * phaseLength;
-                }
-            }
-        }
-    }
-
-    /**
-     * One output plane, two rows at a time, per block of columns: all taps accumulate in two registers (two
-     * independent FMA chains) and each block is stored once. An odd last row is computed twice and stored once.
-     */
-    private static void depthwisePlane(Geometry g, float[] w, float[] bias, MemorySegment y, boolean relu, boolean accumulate,
-                    int n, int m, Padded layout, float[] buffer, float[] out) {
-        int kh = g.kernel()[1], kw = g.kernel()[2];
-        int oh = g.out()[1], ow = g.out()[2];
-        int sh = g.stride()[1], dh = g.dilation()[1];
-        int rowLength = layout.rowLength;
-        int[] tapColumn = layout.tapColumn;
-        int lanes = S.length();
-        long yPlane = ((long) n * g.outChannels() + m) * oh * ow;
-        FloatVector bias0 = FloatVector.broadcast(S, bias == null ? 0f : bias[m]);
-        int wAt = m * kh * kw;
-        for (int oy = 0; oy < oh; oy += 2) {
-            int oy1 = Math.min(oy + 1, oh - 1);
-            for (int ox = 0; ox < ow; ox += lanes) {
-                VectorMask<Float> in = S.indexInRange(ox, ow);
-                FloatVector sum0 = bias0, sum1 = bias0;
-                for (int ky = 0; ky < kh; ky++) {
-                    int row0 = (oy * sh + ky * dh) * rowLength + ox, row1 = (oy1 * sh + ky * dh) * rowLength + ox;
-                    for (int kx = 0; kx < kw; kx++) {
-                        FloatVector wv = FloatVector.broadcast(S, w[wAt + ky * kw + kx]);
-                        sum0 = FloatVector.fromArray(S, buffer, row0 + tapColumn[kx], in).fma(wv, sum0);
-                        sum1 = FloatVector.fromArray(S, buffer, row1 + tapColumn[kx], in).fma(wv, sum1);
-                    }
-                }
-                int count = Math.min(lanes, ow - ox);
-                long at0 = (yPlane + (long) oy * ow + ox) * 4, at1 = (yPlane + (long) (oy + 1) * ow + ox) * 4;
-                if (accumulate) {
-                    sum0 = sum0.add(FloatVector.fromMemorySegment(S, y, at0, NATIVE, in));
-                    sum1 = oy + 1 < oh ? sum1.add(FloatVector.fromMemorySegment(S, y, at1, NATIVE, in)) : sum1;
-                }
-                (relu ? sum0.max(0f) : sum0).intoArray(out, 0);
-                MemorySegment.copy(out, 0, y, F, at0, count);
-                if (oy + 1 < oh) {
-                    (relu ? sum1.max(0f) : sum1).intoArray(out, 0);
-                    MemorySegment.copy(out, 0, y, F, at1, count);
-                }
-            }
-        }
     }
 
     /**

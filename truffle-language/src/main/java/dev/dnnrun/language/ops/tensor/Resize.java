@@ -1,5 +1,7 @@
 package dev.dnnrun.language.ops.tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 import org.apache.arrow.memory.BufferAllocator;
@@ -83,10 +85,13 @@ public final class Resize extends OpNode {
 
     private static final class ResizePlan extends Plan {
         final Taps[][] axes; // [axis][output index]
+        /** Per axis, the one source index of each output index where every output element copies an input element; else null. */
+        final int[][] sources;
 
         ResizePlan(DType t, long[] shape, Taps[][] axes) {
             super(new DType[]{t}, new long[][]{shape});
             this.axes = axes;
+            this.sources = copies(axes);
         }
     }
 
@@ -297,6 +302,21 @@ public final class Resize extends OpNode {
         return new Taps(Arrays.copyOf(ci, n), Arrays.copyOf(cw, n), false);
     }
 
+    private static int[][] copies(Taps[][] axes) {
+        int[][] sources = new int[axes.length][];
+        for (int d = 0; d < axes.length; d++) {
+            sources[d] = new int[axes[d].length];
+            for (int o = 0; o < axes[d].length; o++) {
+                Taps tp = axes[d][o];
+                if (tp.outside || tp.index.length != 1 || tp.weight[0] != 1) {
+                    return null;
+                }
+                sources[d][o] = tp.index[0];
+            }
+        }
+        return sources;
+    }
+
     private static long clamp(long i, long last) {
         return Math.max(0, Math.min(last, i));
     }
@@ -315,6 +335,10 @@ public final class Resize extends OpNode {
         int r = outShape.length;
         if (r == 0) {
             Tensor.copy(x, 0, out, 0, 1);
+            return new Tensor[]{out};
+        }
+        if (p.sources != null) {
+            copyRows(p.sources, x, out, t.byteSize);
             return new Tensor[]{out};
         }
         long[] strides = Shapes.strides(x.shape());
@@ -378,5 +402,60 @@ public final class Resize extends OpNode {
             }
         }
         return new Tensor[]{out};
+    }
+
+    /**
+     * Nearest resampling (and any other that maps each output element onto one input element): rows of gathered
+     * elements, in the input's bytes. A row whose source row is the one before's (upsampling) is a copy of that row.
+     */
+    private static void copyRows(int[][] sources, Tensor x, Tensor out, int size) {
+        MemorySegment src = x.segment(), dst = out.segment();
+        int r = sources.length;
+        long[] strides = Shapes.strides(x.shape());
+        int[] columns = sources[r - 1];
+        long rowBytes = (long) columns.length * size;
+        long rows = out.elementCount() / columns.length;
+        long[] idx = new long[r - 1];
+        long previous = -1;
+        for (long row = 0; row < rows; row++) {
+            long from = 0;
+            for (int d = 0; d < r - 1; d++) {
+                from += sources[d][(int) idx[d]] * strides[d];
+            }
+            long at = row * rowBytes;
+            if (from == previous) {
+                MemorySegment.copy(dst, at - rowBytes, dst, at, rowBytes);
+            } else {
+                gather(src, from, columns, dst, at, size);
+            }
+            previous = from;
+            for (int d = r - 2; d >= 0; d--) {
+                if (++idx[d] < out.shape()[d]) {
+                    break;
+                }
+                idx[d] = 0;
+            }
+        }
+    }
+
+    /** dst[at + j] = src[from + columns[j]] for elements of {@code size} bytes ({@code at} in bytes, {@code from} in elements). */
+    private static void gather(MemorySegment src, long from, int[] columns, MemorySegment dst, long at, int size) {
+        switch (size) {
+            case 4 -> {
+                for (int j = 0; j < columns.length; j++) {
+                    dst.set(ValueLayout.JAVA_INT_UNALIGNED, at + 4L * j, src.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, from + columns[j]));
+                }
+            }
+            case 8 -> {
+                for (int j = 0; j < columns.length; j++) {
+                    dst.set(ValueLayout.JAVA_LONG_UNALIGNED, at + 8L * j, src.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, from + columns[j]));
+                }
+            }
+            default -> {
+                for (int j = 0; j < columns.length; j++) {
+                    MemorySegment.copy(src, (from + columns[j]) * size, dst, at + (long) size * j, size);
+                }
+            }
+        }
     }
 }
