@@ -30,6 +30,7 @@ import dev.dnnrun.language.passes.ConvFusion;
 import dev.dnnrun.language.passes.DeadNodeElimination;
 import dev.dnnrun.language.passes.HardSwishFusion;
 import dev.dnnrun.language.passes.IdentityElimination;
+import dev.dnnrun.language.passes.MatMulScaleFusion;
 import dev.dnnrun.language.passes.ShapeInference;
 import dev.dnnrun.language.runtime.Builtins;
 import dev.dnnrun.language.runtime.ModelObject;
@@ -129,6 +130,7 @@ public final class DnnLanguage extends TruffleLanguage<DnnContext> {
             graph = ShapeInference.run(graph, registry, problems);
             timer.phase("shape inference");
             graph = ConvFusion.fuseResiduals(graph, registry, context.cpuOnly());
+            graph = MatMulScaleFusion.run(graph, context.cpuOnly());
         } catch (DnnException e) {
             problems.add(e.getMessage());
         }

@@ -18,9 +18,17 @@ import dev.dnnrun.tensor.Tensor;
  * row vector and a 1-D B a column vector, whose axis is dropped from the result. float32 runs the packed SGEMM
  * per batch; other numeric types a plain loop.
  */
-public final class MatMul extends OpNode {
+public class MatMul extends OpNode {
+    /** The product's scale (1 but for {@link FusedMatMul}). */
+    private final float alpha;
+
     public MatMul(GraphNode node) {
+        this(node, 1f);
+    }
+
+    protected MatMul(GraphNode node, float alpha) {
         super(node);
+        this.alpha = alpha;
     }
 
     static final class MatMulPlan extends Plan {
@@ -41,6 +49,9 @@ public final class MatMul extends OpNode {
 
     @Override
     protected Plan plan(Signature in) {
+        if (alpha != 1f && in.dtype(0) != DType.FLOAT) {
+            throw new OperatorException("a scaled MatMul runs float32 only, got " + in.dtype(0));
+        }
         DType t = in.dtype(0);
         if (in.dtype(1) != t) {
             throw new OperatorException("A and B must have the same dtype, got " + t + " and " + in.dtype(1));
@@ -101,7 +112,7 @@ public final class MatMul extends OpNode {
             bo *= bSize;
             long yo = bi * ySize;
             if (t == DType.FLOAT) {
-                Sgemm.sgemm(false, false, p.m, p.n, p.k, 1f, a.segment(), ao, p.k, b.segment(), bo, p.n, 0f, y.segment(),
+                Sgemm.sgemm(false, false, p.m, p.n, p.k, alpha, a.segment(), ao, p.k, b.segment(), bo, p.n, 0f, y.segment(),
                                 yo, p.n);
             } else {
                 for (int i = 0; i < p.m; i++) {
@@ -117,7 +128,7 @@ public final class MatMul extends OpNode {
                             }
                         }
                         if (t.isFloating()) {
-                            t.setDouble(y.segment(), yo + (long) i * p.n + j, s);
+                            t.setDouble(y.segment(), yo + (long) i * p.n + j, alpha * s);
                         } else {
                             t.setLong(y.segment(), yo + (long) i * p.n + j, si);
                         }
