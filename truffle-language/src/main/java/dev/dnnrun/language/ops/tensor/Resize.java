@@ -410,6 +410,7 @@ public final class Resize extends OpNode {
      */
     private static void copyRows(int[][] sources, Tensor x, Tensor out, int size) {
         MemorySegment src = x.segment(), dst = out.segment();
+        long[] outShape = out.shape();
         int r = sources.length;
         long[] strides = Shapes.strides(x.shape());
         int[] columns = sources[r - 1];
@@ -430,7 +431,7 @@ public final class Resize extends OpNode {
             }
             previous = from;
             for (int d = r - 2; d >= 0; d--) {
-                if (++idx[d] < out.shape()[d]) {
+                if (++idx[d] < outShape[d]) {
                     break;
                 }
                 idx[d] = 0;
