@@ -93,9 +93,11 @@ public final class ModelAstBuilder {
                 GraphNode g = nodes.get(n);
                 OpNode op = registry.create(g);
                 int[] in = new int[g.inputs().size()];
+                boolean[] constant = new boolean[in.length];
                 for (int j = 0; j < in.length; j++) {
                     String name = g.inputs().get(j);
                     in[j] = name.isEmpty() ? -1 : slots.get(name);
+                    constant[j] = graph.constants().containsKey(name);
                 }
                 int[] out = new int[g.outputs().size()];
                 for (int j = 0; j < out.length; j++) {
@@ -111,7 +113,7 @@ public final class ModelAstBuilder {
                         release.add(slots.get(name));
                     }
                 }
-                op.bindSlots(in, out, release.stream().mapToInt(Integer::intValue).toArray(), profiled);
+                op.bindSlots(in, constant, out, release.stream().mapToInt(Integer::intValue).toArray(), profiled);
                 ops.add(op);
                 operators.add(op);
             }

@@ -24,6 +24,8 @@ import dev.dnnrun.tensor.Tensor;
 public abstract class OpNode extends ExecNode {
     protected final GraphNode node;
     @CompilationFinal(dimensions = 1) private int[] inputSlots = new int[0];
+    /** Inputs that are the model's constants: the same tensor on every call. */
+    @CompilationFinal(dimensions = 1) private boolean[] constantInputs = new boolean[0];
     @CompilationFinal(dimensions = 1) private int[] outputSlots = new int[0];
     @CompilationFinal(dimensions = 1) private int[] releaseSlots = new int[0];
     @Child private PlanCacheNode planCache = PlanCacheNodeGen.create();
@@ -50,9 +52,13 @@ public abstract class OpNode extends ExecNode {
     /** Computes the outputs for {@code plan}; {@code inputs} has null for omitted optional inputs. */
     protected abstract Tensor[] run(Plan plan, Tensor[] inputs, BufferAllocator allocator);
 
-    /** Called by the AST builder once the frame layout is known; slot -1 is an omitted input or unused output. */
-    public final void bindSlots(int[] inputs, int[] outputs, int[] release, boolean profile) {
+    /**
+     * Called by the AST builder once the frame layout is known; slot -1 is an omitted input or unused output,
+     * {@code constants} marks the inputs that hold model constants.
+     */
+    public final void bindSlots(int[] inputs, boolean[] constants, int[] outputs, int[] release, boolean profile) {
         this.inputSlots = inputs;
+        this.constantInputs = constants;
         this.outputSlots = outputs;
         this.releaseSlots = release;
         this.profiled = profile;
@@ -122,6 +128,11 @@ public abstract class OpNode extends ExecNode {
         } catch (RuntimeException e) {
             throw error("internal error: " + e);
         }
+    }
+
+    /** Whether input {@code index} is a model constant, the same tensor on every call. */
+    public final boolean isConstantInput(int index) {
+        return index < constantInputs.length && constantInputs[index];
     }
 
     public final int[] inputSlots() {

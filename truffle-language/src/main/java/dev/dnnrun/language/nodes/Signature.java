@@ -20,11 +20,22 @@ public final class Signature {
     @CompilationFinal(dimensions = 2) private final long[][] shapes;
     /** Contents of value inputs (null for the others): integers as longs, floating values as double bits. */
     @CompilationFinal(dimensions = 2) private final long[][] values;
+    /**
+     * The tensors of inputs that hold model constants (null for the others, or all null when built from types): the
+     * same object on every call, so a match needs no look at its dtype, shape or contents, and partial evaluation
+     * folds the whole check away.
+     */
+    @CompilationFinal(dimensions = 1) private final Tensor[] constants;
 
     public Signature(DType[] dtypes, long[][] shapes, long[][] values) {
+        this(dtypes, shapes, values, new Tensor[dtypes.length]);
+    }
+
+    private Signature(DType[] dtypes, long[][] shapes, long[][] values, Tensor[] constants) {
         this.dtypes = dtypes;
         this.shapes = shapes;
         this.values = values;
+        this.constants = constants;
     }
 
     @TruffleBoundary
@@ -33,18 +44,20 @@ public final class Signature {
         DType[] dtypes = new DType[n];
         long[][] shapes = new long[n][];
         long[][] values = new long[n][];
+        Tensor[] constants = new Tensor[n];
         for (int i = 0; i < n; i++) {
             Tensor t = inputs[i];
             if (t == null) {
                 continue;
             }
+            constants[i] = op.isConstantInput(i) ? t : null;
             dtypes[i] = t.dtype();
             shapes[i] = t.shape().clone();
             if (op.isValueInput(i)) {
                 values[i] = contents(t);
             }
         }
-        return new Signature(dtypes, shapes, values);
+        return new Signature(dtypes, shapes, values, constants);
     }
 
     /** A value input's contents in signature form: integers as longs, floating values as double bits. */
@@ -68,6 +81,9 @@ public final class Signature {
         }
         for (int i = 0; i < dtypes.length; i++) {
             Tensor t = inputs[i];
+            if (t != null && t == constants[i]) {
+                continue;
+            }
             if (t == null) {
                 if (dtypes[i] != null) {
                     return false;
