@@ -48,6 +48,27 @@ class SgemmTest {
         }
     }
 
+    /**
+     * The same with memory any thread may read, so products worth splitting run on the kernel threads (with
+     * dnnrun.threads above 1, by default the cores), each thread its own columns of C.
+     */
+    @Test
+    void matchesNaiveLoopWhenSplitOverThreads() {
+        Random r = new Random(7);
+        try (Arena arena = Arena.ofShared()) {
+            for (int[] mnk : new int[][]{{257, 33, 300}, {33, 257, 300}, {301, 130, 100}}) {
+                for (int t = 0; t < 4; t++) {
+                    float[] bias = new float[mnk[0]];
+                    for (int i = 0; i < bias.length; i++) {
+                        bias[i] = i * 0.1f;
+                    }
+                    check(arena, r, mnk[0], mnk[1], mnk[2], (t & 1) != 0, (t & 2) != 0, t == 3 ? 0.5f : 1f, t == 0 ? 0f : 0.25f,
+                                    t == 2 ? bias : null);
+                }
+            }
+        }
+    }
+
     private static void check(Arena arena, Random r, int m, int n, int k, boolean ta, boolean tb, float alpha,
                     float beta, float[] bias) {
         int lda = ta ? m : k;
