@@ -25,7 +25,9 @@ final class Options {
                                               operator type and per segment with the backend it ran on (per timed
                                               run with -n, otherwise over all runs)
                           --accel LIST        accelerators in priority order, e.g. onednn,openblas,cpu; 'cpu' (default)
-                                              uses dnnrun's own kernels only, 'auto' every available backend
+                                              uses dnnrun's own kernels only (needs no native library, and was the
+                                              fastest on most models measured: see README), 'auto' every available
+                                              backend
                           --fallback POLICY   when a backend cannot run its segment, or a requested backend is
                                               unavailable: 'warn' (default) runs it on the cpu and says so, 'quiet'
                                               runs it on the cpu silently, 'error' fails with the backend's reason
