@@ -8,6 +8,8 @@ import java.util.Set;
 
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.ModelGraph;
+import dev.dnnrun.tensor.DType;
+import dev.dnnrun.tensor.Tensor;
 
 /** What the rewriting passes ask of a graph: who reads and who writes each value, and the node list after a rewrite. */
 final class GraphUses {
@@ -54,5 +56,11 @@ final class GraphUses {
             }
         }
         return nodes;
+    }
+
+    /** The value of {@code value} when it is a one-element float32 constant, else null. */
+    static Float floatScalar(ModelGraph g, String value) {
+        Tensor t = g.constants().get(value);
+        return t != null && t.dtype() == DType.FLOAT && t.elementCount() == 1 ? t.getFloat(0) : null;
     }
 }

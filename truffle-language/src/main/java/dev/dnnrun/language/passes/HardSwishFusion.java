@@ -9,8 +9,6 @@ import java.util.Set;
 import dev.dnnrun.language.graph.Attributes;
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.ModelGraph;
-import dev.dnnrun.tensor.DType;
-import dev.dnnrun.tensor.Tensor;
 
 /**
  * {@code x * Clip(x + 3, 0, 6) / 6}, the form in which exporters write hard-swish (MobileNetV3 and the detectors
@@ -80,8 +78,8 @@ public final class HardSwishFusion {
     }
 
     private static boolean isScalar(ModelGraph g, String value, float expected) {
-        Tensor t = g.constants().get(value);
-        return t != null && t.dtype() == DType.FLOAT && t.elementCount() == 1 && t.getFloat(0) == expected;
+        Float v = GraphUses.floatScalar(g, value);
+        return v != null && v == expected;
     }
 
     /** Clip to [0, 6]: attributes before opset 11, constant inputs after. */

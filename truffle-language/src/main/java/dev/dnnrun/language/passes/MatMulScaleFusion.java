@@ -11,7 +11,6 @@ import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.ModelGraph;
 import dev.dnnrun.language.graph.ValueType;
 import dev.dnnrun.tensor.DType;
-import dev.dnnrun.tensor.Tensor;
 
 /**
  * MatMul → Mul by a float32 scalar constant, as exporters write attention's scaled {@code Q K^T}, becomes one
@@ -43,7 +42,7 @@ public final class MatMulScaleFusion {
             for (int side = 0; side < 2; side++) {
                 String product = mul.inputs().get(side);
                 GraphNode matmul = producers.get(product);
-                Float alpha = scalar(g, mul.inputs().get(1 - side));
+                Float alpha = GraphUses.floatScalar(g, mul.inputs().get(1 - side));
                 if (!isOnnx(matmul, "MatMul") || alpha == null || readers.getOrDefault(product, 0) != 1 || removed.contains(matmul)
                                 || !sameRankFloat(g.typeOf(product), g.typeOf(mul.outputs().get(0)))) {
                     continue;
@@ -65,12 +64,6 @@ public final class MatMulScaleFusion {
     /** An ai.onnx node of {@code op} with two inputs and one output. */
     private static boolean isOnnx(GraphNode n, String op) {
         return n != null && n.domain().isEmpty() && n.opType().equals(op) && n.inputs().size() == 2 && n.outputs().size() == 1;
-    }
-
-    /** The value of a one-element float32 constant, else null. */
-    private static Float scalar(ModelGraph g, String value) {
-        Tensor t = g.constants().get(value);
-        return t != null && t.dtype() == DType.FLOAT && t.elementCount() == 1 ? t.getFloat(0) : null;
     }
 
     private static boolean sameRankFloat(ValueType a, ValueType b) {
