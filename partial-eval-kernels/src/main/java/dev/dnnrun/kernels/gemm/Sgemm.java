@@ -3,6 +3,7 @@ package dev.dnnrun.kernels.gemm;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 import dev.dnnrun.kernels.Parallel;
 
@@ -37,6 +38,9 @@ public final class Sgemm {
      * more than it saves. A classifier's Gemm at batch 1 then streams its weights once instead of copying them.
      */
     static final int SMALL_M = 4;
+
+    /** Per-thread scratch of {@link #fewRows}: A's rows, the output rows, one vector of lanes; reused across calls. */
+    private static final ThreadLocal<float[][]> FEW_ROWS = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0], new float[0]});
 
     /** Per-thread packing buffers, reused across calls. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(
@@ -113,26 +117,26 @@ public final class Sgemm {
     private static void fewRows(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a,
                     long aOff, int lda, MemorySegment b, long bOff, int ldb, float beta, MemorySegment c, long cOff,
                     int ldc, float[] rowBias, int biasOffset) {
-        float[][] rows = new float[m][k];
+        // rows [m x k] and out [m x n] in per-thread scratch, so that a batch-1 fully connected layer allocates nothing.
+        float[] rows = fewRowsScratch(0, m * k), out = fewRowsScratch(1, m * n), lanes = fewRowsScratch(2, L);
         for (int i = 0; i < m; i++) {
             for (int p = 0; p < k; p++) {
-                rows[i][p] = alpha * a.getAtIndex(F, transA ? aOff + (long) p * lda + i : aOff + (long) i * lda + p);
+                rows[i * k + p] = alpha * a.getAtIndex(F, transA ? aOff + (long) p * lda + i : aOff + (long) i * lda + p);
             }
         }
-        float[][] out = new float[m][n];
         if (transB) {
-            float[] lanes = new float[L];
             for (int j = 0; j < n; j++) {
                 long bRow = (bOff + (long) j * ldb) * 4;
                 for (int i = 0; i < m; i++) {
-                    out[i][j] = dot(rows[i], b, bRow, k, lanes);
+                    out[i * n + j] = dot(rows, i * k, b, bRow, k, lanes);
                 }
             }
         } else {
+            Arrays.fill(out, 0, m * n, 0f);
             for (int p = 0; p < k; p++) {
                 long bRow = (bOff + (long) p * ldb) * 4;
                 for (int i = 0; i < m; i++) {
-                    axpy(rows[i][p], b, bRow, out[i], n);
+                    axpy(rows[i * k + p], b, bRow, out, i * n, n);
                 }
             }
         }
@@ -141,44 +145,53 @@ public final class Sgemm {
             for (int j = 0; j < n; j++) {
                 long at = (cOff + (long) i * ldc + j) * 4;
                 float old = beta == 0f ? 0f : beta * c.get(F, at);
-                c.set(F, at, out[i][j] + old + add);
+                c.set(F, at, out[i * n + j] + old + add);
             }
         }
     }
 
-    /** {@code sum(x[p] * b[p])} over k floats of b starting at byte {@code at}; {@code lanes} is scratch of L floats. */
-    private static float dot(float[] x, MemorySegment b, long at, int k, float[] lanes) {
+    /** Per-thread scratch array {@code which} of {@link #fewRows}, at least {@code size} floats. */
+    private static float[] fewRowsScratch(int which, int size) {
+        float[][] s = FEW_ROWS.get();
+        if (s[which].length < size) {
+            s[which] = new float[size];
+        }
+        return s[which];
+    }
+
+    /** {@code sum(x[x0 + p] * b[p])} over k floats of b starting at byte {@code at}; {@code lanes} is scratch of L floats. */
+    private static float dot(float[] x, int x0, MemorySegment b, long at, int k, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(S);
         FloatVector acc1 = FloatVector.zero(S);
         int p = 0;
         for (; p + 2 * L <= k; p += 2 * L) {
-            acc0 = FloatVector.fromArray(S, x, p).fma(FloatVector.fromMemorySegment(S, b, at + 4L * p, NATIVE), acc0);
-            acc1 = FloatVector.fromArray(S, x, p + L).fma(FloatVector.fromMemorySegment(S, b, at + 4L * (p + L), NATIVE), acc1);
+            acc0 = FloatVector.fromArray(S, x, x0 + p).fma(FloatVector.fromMemorySegment(S, b, at + 4L * p, NATIVE), acc0);
+            acc1 = FloatVector.fromArray(S, x, x0 + p + L).fma(FloatVector.fromMemorySegment(S, b, at + 4L * (p + L), NATIVE), acc1);
         }
         for (; p + L <= k; p += L) {
-            acc0 = FloatVector.fromArray(S, x, p).fma(FloatVector.fromMemorySegment(S, b, at + 4L * p, NATIVE), acc0);
+            acc0 = FloatVector.fromArray(S, x, x0 + p).fma(FloatVector.fromMemorySegment(S, b, at + 4L * p, NATIVE), acc0);
         }
         // Lanes summed in a fixed order: reduceLanes' order is unspecified and differs between interpreter and C2.
         acc0.add(acc1).intoArray(lanes, 0);
         float sum = 0f;
-        for (float lane : lanes) {
-            sum += lane;
+        for (int q = 0; q < L; q++) {
+            sum += lanes[q];
         }
         for (; p < k; p++) {
-            sum += x[p] * b.get(F, at + 4L * p);
+            sum += x[x0 + p] * b.get(F, at + 4L * p);
         }
         return sum;
     }
 
-    /** {@code y[j] += s * b[j]} over n floats of b starting at byte {@code at}. */
-    private static void axpy(float s, MemorySegment b, long at, float[] y, int n) {
+    /** {@code y[y0 + j] += s * b[j]} over n floats of b starting at byte {@code at}. */
+    private static void axpy(float s, MemorySegment b, long at, float[] y, int y0, int n) {
         FloatVector sv = FloatVector.broadcast(S, s);
         int j = 0;
         for (; j + L <= n; j += L) {
-            FloatVector.fromMemorySegment(S, b, at + 4L * j, NATIVE).fma(sv, FloatVector.fromArray(S, y, j)).intoArray(y, j);
+            FloatVector.fromMemorySegment(S, b, at + 4L * j, NATIVE).fma(sv, FloatVector.fromArray(S, y, y0 + j)).intoArray(y, y0 + j);
         }
         for (; j < n; j++) {
-            y[j] += s * b.get(F, at + 4L * j);
+            y[y0 + j] += s * b.get(F, at + 4L * j);
         }
     }
 
