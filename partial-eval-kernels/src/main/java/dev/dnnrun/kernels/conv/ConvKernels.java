@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import dev.dnnrun.kernels.Parallel;
+import dev.dnnrun.kernels.Scratch;
 import dev.dnnrun.kernels.gemm.Sgemm;
 
 /**
@@ -17,7 +18,8 @@ import dev.dnnrun.kernels.gemm.Sgemm;
  */
 public final class ConvKernels {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    private static final ThreadLocal<float[][]> COL = ThreadLocal.withInitial(() -> new float[1][0]);
+    /** The transposed convolution's col matrix, per thread. */
+    private static final Scratch COL = new Scratch(1);
 
     private ConvKernels() {
     }
@@ -123,7 +125,7 @@ public final class ConvKernels {
      */
     static final class Im2colPanels implements Sgemm.PanelSource {
         /** The row buffer, per thread: one per convolution call was 97% of a model's steady-state allocation. */
-        private static final ThreadLocal<float[][]> ROW = ThreadLocal.withInitial(() -> new float[1][0]);
+        private static final Scratch ROW = new Scratch(1);
         private final Geometry g;
         private final MemorySegment x;
         private final long xOff;
@@ -141,11 +143,7 @@ public final class ConvKernels {
 
         @Override
         public void pack(int pc, int kc, int jc, int nc, float[] bp) {
-            float[][] holder = ROW.get();
-            if (holder[0].length < nc) {
-                holder[0] = new float[nc];
-            }
-            float[] row = holder[0];
+            float[] row = ROW.floats(0, nc);
             int nr = Sgemm.NR;
             int fullEnd = nc / nr * nr;
             for (int p = 0; p < kc; p++) {
@@ -223,14 +221,6 @@ public final class ConvKernels {
         }
     }
 
-    static float[] colBuffer(long size) {
-        float[][] holder = COL.get();
-        if (holder[0].length < size) {
-            holder[0] = new float[Math.toIntExact(size)];
-        }
-        return holder[0];
-    }
-
     /**
      * Transposed convolution. w is [C, M/group, k...]; {@code g.in()} is the input (x) extent and {@code g.out()}
      * the output (y) extent; y[o] receives x[i] * w[k] where {@code o = i*s - padBegin + k*d}.
@@ -242,7 +232,7 @@ public final class ConvKernels {
         int kdim = mg * kvol;
         int inVol = g.inVolume();
         int outVol = g.outVolume();
-        float[] col = colBuffer((long) kdim * inVol);
+        float[] col = COL.floats(0, (long) kdim * inVol);
         MemorySegment colSeg = MemorySegment.ofArray(col);
         for (int n = 0; n < g.batch(); n++) {
             for (int gr = 0; gr < g.group(); gr++) {

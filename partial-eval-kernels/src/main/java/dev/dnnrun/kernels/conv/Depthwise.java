@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import dev.dnnrun.kernels.Parallel;
+import dev.dnnrun.kernels.Scratch;
 import dev.dnnrun.kernels.conv.ConvKernels.Geometry;
 
 import jdk.incubator.vector.FloatVector;
@@ -27,9 +28,8 @@ final class Depthwise {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    /** Per thread: {padded plane, staged input plane, one vector of output}, grown as needed and reused across calls. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0],
-        new float[S.length()]});
+    /** Per thread: the padded plane, the staged input plane, one vector of output. */
+    private static final Scratch SCRATCH = new Scratch(3);
 
     private final Geometry g;
     /** The weights [M, kh, kw]. */
@@ -79,29 +79,19 @@ final class Depthwise {
         for (int n = 0; n < g.batch(); n++) {
             int batch = n;
             Parallel.forRange(g.outChannels(), 1, work, (from, to) -> {
-                float[][] scratch = scratch();
-                Arrays.fill(scratch[0], 0, bufferLength, 0f);
+                float[] buffer = SCRATCH.floats(0, bufferLength), staged = SCRATCH.floats(1, (long) g.in()[1] * g.in()[2]);
+                float[] out = SCRATCH.floats(2, S.length());
+                Arrays.fill(buffer, 0, bufferLength, 0f);
                 int filledFor = -1;
                 for (int m = from; m < to; m++) {
                     if (m / mg != filledFor) {
                         filledFor = m / mg;
-                        fill(x, batch, filledFor, scratch[0], scratch[1]);
+                        fill(x, batch, filledFor, buffer, staged);
                     }
-                    plane(bias, y, relu, accumulate, batch, m, scratch[0], scratch[2]);
+                    plane(bias, y, relu, accumulate, batch, m, buffer, out);
                 }
             }, x, y);
         }
-    }
-
-    private float[][] scratch() {
-        float[][] s = SCRATCH.get();
-        if (s[0].length < bufferLength) {
-            s[0] = new float[bufferLength];
-        }
-        if (s[1].length < g.in()[1] * g.in()[2]) {
-            s[1] = new float[g.in()[1] * g.in()[2]];
-        }
-        return s;
     }
 
     /**

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import dev.dnnrun.kernels.Parallel;
+import dev.dnnrun.kernels.Scratch;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -40,7 +41,7 @@ public final class Sgemm {
     static final int SMALL_M = 4;
 
     /** Per-thread scratch of {@link #fewRows}: A's rows, the output rows, one vector of lanes; reused across calls. */
-    private static final ThreadLocal<float[][]> FEW_ROWS = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0], new float[0]});
+    private static final Scratch FEW_ROWS = new Scratch(3);
 
     /** Per-thread packing buffers, reused across calls. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(
@@ -118,7 +119,7 @@ public final class Sgemm {
                     long aOff, int lda, MemorySegment b, long bOff, int ldb, float beta, MemorySegment c, long cOff,
                     int ldc, float[] rowBias, int biasOffset) {
         // rows [m x k] and out [m x n] in per-thread scratch, so that a batch-1 fully connected layer allocates nothing.
-        float[] rows = fewRowsScratch(0, m * k), out = fewRowsScratch(1, m * n), lanes = fewRowsScratch(2, L);
+        float[] rows = FEW_ROWS.floats(0, (long) m * k), out = FEW_ROWS.floats(1, (long) m * n), lanes = FEW_ROWS.floats(2, L);
         for (int i = 0; i < m; i++) {
             for (int p = 0; p < k; p++) {
                 rows[i * k + p] = alpha * a.getAtIndex(F, transA ? aOff + (long) p * lda + i : aOff + (long) i * lda + p);
@@ -148,15 +149,6 @@ public final class Sgemm {
                 c.set(F, at, out[i * n + j] + old + add);
             }
         }
-    }
-
-    /** Per-thread scratch array {@code which} of {@link #fewRows}, at least {@code size} floats. */
-    private static float[] fewRowsScratch(int which, int size) {
-        float[][] s = FEW_ROWS.get();
-        if (s[which].length < size) {
-            s[which] = new float[size];
-        }
-        return s[which];
     }
 
     /** {@code sum(x[x0 + p] * b[p])} over k floats of b starting at byte {@code at}; {@code lanes} is scratch of L floats. */
