@@ -13,13 +13,14 @@ final class WarmupReport {
         b.append(String.format(Locale.ROOT, "Each row one fresh JVM, %d calls; steady state = the last %d calls.%n%n", calls,
                         Math.min(tail, calls)));
         b.append("| model | runtime | threads | JVM to main ms | runtime start ms | load ms | first call ms | start+load+first ms"
-                        + " | median ms | p90 ms | p90/median | warm from call | peak RSS MiB |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                        + " | median ms | p90 ms | p90/median | warm from call | GCs in steady state | KB allocated per call"
+                        + " | peak RSS MiB |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (WarmupRun r : runs) {
-            b.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.0f | %.1f | %.0f | %.2f | %.2f | %.2f | %d | %.0f |%n",
+            b.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.0f | %.1f | %.0f | %.2f | %.2f | %.2f | %d | %d | %.1f | %.0f |%n",
                             r.model(), r.runtime(), r.threads(), r.toMainMs(), r.startMs(), r.loadMs(), r.firstMs(),
                             r.toFirstResultMs(), r.medianMs(), r.p90Ms(), r.p90Ms() / r.medianMs(), r.warmAfterCall(),
-                            r.peakRssMiB()));
+                            r.steadyCollections(), r.steadyAllocatedPerCall() / 1024.0, r.peakRssMiB()));
         }
         b.append("\ndnnrun / ONNX Runtime:\n\n");
         b.append("| model | dnnrun | threads | load | first call | start+load+first | median | p90 | peak RSS |\n");
@@ -40,7 +41,8 @@ final class WarmupReport {
         b.append("\nruntime start: building the polyglot Context / OrtEnvironment.getEnvironment() (loads the native library);")
                         .append(" load: context.eval of the model / createSession;\nwarm from call: the first call from which the rolling")
                         .append(" median of ").append(WarmupRun.WINDOW).append(" calls stays within 10% of the steady median;")
-                        .append(" peak RSS: VmHWM at the end.\n");
+                        .append(" GCs in steady state: collections during those calls, by any thread (the JIT compilers' garbage included);\n")
+                        .append("KB allocated per call: median over those calls, on the calling thread; peak RSS: VmHWM at the end.\n");
         return b.toString();
     }
 

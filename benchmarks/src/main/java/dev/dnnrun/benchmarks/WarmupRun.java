@@ -7,7 +7,7 @@ import java.util.Arrays;
  * the last {@code tail} calls, because on dnnrun the JIT keeps compiling for hundreds of calls.
  */
 record WarmupRun(String model, String runtime, int threads, long toMainMs, double startMs, double loadMs, long peakRss,
-                double[] callMs, int tail) {
+                double[] callMs, long[] collections, long[] allocated, int tail) {
     /** Calls in the rolling median that decides when a run counts as warm: one slow call does not reset it. */
     static final int WINDOW = 10;
 
@@ -15,8 +15,23 @@ record WarmupRun(String model, String runtime, int threads, long toMainMs, doubl
     static WarmupRun parse(String model, String runtime, int threads, int tail, long startedAtMs, String fields) {
         String[] f = fields.split("\t");
         double[] calls = Arrays.stream(f[4].split(",")).mapToDouble(s -> Long.parseLong(s) / 1e6).toArray();
+        long[] collections = Arrays.stream(f[5].split(",")).mapToLong(Long::parseLong).toArray();
+        long[] allocated = Arrays.stream(f[6].split(",")).mapToLong(Long::parseLong).toArray();
         return new WarmupRun(model, runtime, threads, Long.parseLong(f[0]) - startedAtMs, Long.parseLong(f[1]) / 1e6, Long.parseLong(f[2]) / 1e6,
-                        Long.parseLong(f[3]), calls, Math.min(tail, calls.length));
+                        Long.parseLong(f[3]), calls, collections, allocated, Math.min(tail, calls.length));
+    }
+
+    /** Garbage collections (any thread's doing, the compiler's included) during the steady-state calls. */
+    long steadyCollections() {
+        int first = callMs.length - tail;
+        return collections[callMs.length - 1] - (first == 0 ? 0 : collections[first - 1]);
+    }
+
+    /** Median bytes the calling thread allocated per steady-state call. */
+    long steadyAllocatedPerCall() {
+        long[] tailBytes = Arrays.copyOfRange(allocated, callMs.length - tail, callMs.length);
+        Arrays.sort(tailBytes);
+        return tailBytes[tailBytes.length / 2];
     }
 
     double firstMs() {

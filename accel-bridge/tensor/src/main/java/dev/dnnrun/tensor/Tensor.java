@@ -22,29 +22,55 @@ public final class Tensor implements AutoCloseable {
     private boolean closed;
 
     private Tensor(DType dtype, long[] shape, ArrowBuf buffer, String[] strings) {
+        this(dtype, shape, elementCount(shape), buffer, strings, null);
+    }
+
+    /** {@code segment}, when given, spans exactly this tensor's bytes of {@code buffer}. */
+    private Tensor(DType dtype, long[] shape, long elementCount, ArrowBuf buffer, String[] strings, MemorySegment segment) {
         this.dtype = dtype;
         this.shape = shape;
-        this.elementCount = elementCount(shape);
+        this.elementCount = elementCount;
         this.buffer = buffer;
         this.strings = strings;
-        if (buffer != null && elementCount > 0) {
-            this.segment = MemorySegment.ofAddress(buffer.memoryAddress()).reinterpret(elementCount * dtype.byteSize);
-        } else {
+        if (buffer == null || elementCount == 0) {
             this.segment = MemorySegment.NULL;
+        } else if (segment != null) {
+            this.segment = segment;
+        } else {
+            this.segment = MemorySegment.ofAddress(buffer.memoryAddress()).reinterpret(elementCount * dtype.byteSize);
         }
     }
 
     /** A new tensor with uninitialised contents (every kernel writes all of its output). */
     public static Tensor allocate(BufferAllocator allocator, DType dtype, long... shape) {
-        long[] dims = shape.clone();
-        long count = elementCount(dims);
+        long count = elementCount(shape);
         if (dtype == DType.STRING) {
             String[] s = new String[Math.toIntExact(count)];
             Arrays.fill(s, "");
-            return new Tensor(dtype, dims, null, s);
+            return new Tensor(dtype, shape.clone(), null, s);
         }
-        ArrowBuf buf = allocator.buffer(Math.max(1, count * dtype.byteSize));
-        return new Tensor(dtype, dims, buf, null);
+        long bytes = count * dtype.byteSize;
+        if (allocator instanceof RecyclingAllocator pool) {
+            return fromSlot(pool.take(bytes), dtype, shape, count);
+        }
+        ArrowBuf buf = allocator.buffer(Math.max(1, bytes));
+        return new Tensor(dtype, shape.clone(), count, buf, null, null);
+    }
+
+    /**
+     * A tensor over a recycled buffer the caller now holds. The tensor object the buffer's previous holder closed
+     * is reopened when it has the same type and shape, so that a steady-state call allocates no objects either;
+     * that holder gave it up when it closed it.
+     */
+    private static Tensor fromSlot(RecyclingAllocator.Slot slot, DType dtype, long[] shape, long count) {
+        Tensor previous = slot.lastTensor;
+        if (previous != null && previous.closed && previous.dtype == dtype && Arrays.equals(previous.shape, shape)) {
+            previous.closed = false;
+            return previous;
+        }
+        Tensor t = new Tensor(dtype, shape.clone(), count, slot.buffer, null, slot.segment);
+        slot.lastTensor = t;
+        return t;
     }
 
     /** A new tensor whose bytes are all zero. */

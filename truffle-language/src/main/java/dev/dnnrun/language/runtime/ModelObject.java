@@ -25,6 +25,7 @@ import dev.dnnrun.language.graph.ValueType;
 import dev.dnnrun.language.nodes.DnnException;
 import dev.dnnrun.language.nodes.ModelRootNode;
 import dev.dnnrun.language.nodes.OpNode;
+import dev.dnnrun.tensor.RecyclingAllocator;
 import dev.dnnrun.tensor.Tensor;
 
 /**
@@ -32,7 +33,7 @@ import dev.dnnrun.tensor.Tensor;
  * (tensors, nested arrays of numbers, buffers) or one object mapping input names to values; the result holds
  * the outputs by position and by name. Members: {@code name}, {@code inputs}, {@code outputs} (each
  * {@code {name, dtype, shape}}, unknown dimensions as their symbolic name or -1), {@code stats} (calls, calls that
- * ran compiled code, node count), {@code profile} (per node: calls and kernel time, with the option
+ * ran compiled code, node count, bytes of working memory kept for the next call), {@code profile} (per node: calls and kernel time, with the option
  * {@code dnn.Profile}), {@code run} (same as execute),
  * {@code close}.
  */
@@ -49,6 +50,8 @@ public final class ModelObject implements TruffleObject {
     private final ModelAst ast;
     private final Partition partition;
     private final String name;
+    /** Intermediates and outputs come from here, so that a call reuses the buffers of the calls before it. */
+    private final RecyclingAllocator workspace;
     private boolean closed;
 
     public ModelObject(DnnContext context, ModelGraph graph, ModelAst ast, String name, Partition partition) {
@@ -58,6 +61,7 @@ public final class ModelObject implements TruffleObject {
         this.root = ast.root();
         this.name = name;
         this.partition = partition;
+        this.workspace = new RecyclingAllocator(context.allocator());
     }
 
     public ModelGraph graph() {
@@ -80,6 +84,7 @@ public final class ModelObject implements TruffleObject {
                 s.closeCompiled();
             }
             graph.releaseConstants();
+            workspace.close();
             context.untrack(this);
         }
     }
@@ -93,10 +98,11 @@ public final class ModelObject implements TruffleObject {
     Object execute(Object[] arguments, @Cached IndirectCallNode call) {
         InputBinder.Bound bound = bind(arguments);
         try {
-            Tensor[] outputs = (Tensor[]) call.call(root.getCallTarget(), bound.tensors(), context.allocator());
+            Tensor[] outputs = (Tensor[]) call.call(root.getCallTarget(), bound.tensors(), workspace);
             return wrapOutputs(outputs);
         } finally {
             bound.close();
+            endCall();
         }
     }
 
@@ -106,6 +112,11 @@ public final class ModelObject implements TruffleObject {
             throw new DnnException(name + ": the model was closed");
         }
         return InputBinder.bind(this, arguments);
+    }
+
+    @TruffleBoundary
+    private void endCall() {
+        workspace.endCall();
     }
 
     @TruffleBoundary
@@ -147,8 +158,8 @@ public final class ModelObject implements TruffleObject {
             case "name" -> name;
             case "inputs" -> describe(graph.inputs());
             case "outputs" -> describe(graph.outputs());
-            case "stats" -> RecordObject.of(new String[]{"calls", "compiledCalls", "nodes"},
-                            new Object[]{root.calls(), root.compiledCalls(), (long) ast.operators().size()});
+            case "stats" -> RecordObject.of(new String[]{"calls", "compiledCalls", "nodes", "workspaceBytes"},
+                            new Object[]{root.calls(), root.compiledCalls(), (long) ast.operators().size(), workspace.idleBytes()});
             case "profile" -> profile();
             case "placement" -> placement();
             case "placementJson" -> Placement.toJson(graph, name, context.accel(), partition, ast.segments());
