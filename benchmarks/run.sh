@@ -5,8 +5,8 @@
 #   benchmarks/run.sh                       # light ResNet-50 and SqueezeNet and the generated models, both runtimes
 #   benchmarks/run.sh -p model=resnet50 -i 10
 #   benchmarks/run.sh -p model=mobilenet,textdet,textrec
-#   benchmarks/run.sh warmup [--models squeezenet,resnet50] [--threads 1,2] [--accel cpu|onednn] [--calls 200]
-#                            [--tail 50] [--out target/warmup]   # load, first result, warm-up curve; fresh JVM each
+#   benchmarks/run.sh warmup [--models squeezenet,resnet50] [--threads 1,2] [--accel cpu|onednn] [--jit off|on|both]
+#                            [--calls 200] [--tail 50] [--out target/warmup]   # load, first result, warm-up curve; fresh JVM each
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 java_home="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"

@@ -103,14 +103,27 @@ public final class BenchmarkMain {
     /** The flags from the root pom (resource-filtered into this module) and {@code threads} threads for every side:
      *  dnnrun's kernels, oneDNN (OpenMP) and OpenBLAS; ONNX Runtime's intra-op threads are set by its session. */
     static List<String> forkFlags(int threads) throws IOException {
-        try (InputStream in = BenchmarkMain.class.getResourceAsStream("/dnnrun-jvm-flags.txt")) {
+        return forkFlags(threads, false);
+    }
+
+    /** As {@link #forkFlags(int)}; with {@code jit} also the flags that make Graal compile the model's AST, as
+     *  {@code bin/dnnrun --jit} does. */
+    static List<String> forkFlags(int threads, boolean jit) throws IOException {
+        List<String> list = new ArrayList<>(resourceFlags("/dnnrun-jvm-flags.txt"));
+        if (jit) {
+            list.addAll(resourceFlags("/dnnrun-jit-flags.txt"));
+        }
+        list.add("-Ddnnrun.threads=" + threads);
+        list.add("-Ddnnrun.onednn.threads=" + threads);
+        list.add("-Ddnnrun.openblas.threads=" + threads);
+        list.add("-Xmx4g");
+        return list;
+    }
+
+    private static List<String> resourceFlags(String resource) throws IOException {
+        try (InputStream in = BenchmarkMain.class.getResourceAsStream(resource)) {
             String flags = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            List<String> list = new ArrayList<>(List.of(flags.split("\\s+")));
-            list.add("-Ddnnrun.threads=" + threads);
-            list.add("-Ddnnrun.onednn.threads=" + threads);
-            list.add("-Ddnnrun.openblas.threads=" + threads);
-            list.add("-Xmx4g");
-            return list;
+            return List.of(flags.split("\\s+"));
         }
     }
 }

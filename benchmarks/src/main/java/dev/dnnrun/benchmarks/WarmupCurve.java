@@ -16,8 +16,10 @@ import java.util.List;
  * Writes a markdown table (stdout and {@code warmup.md}), the raw curves ({@code curves.tsv}) and one SVG plot per
  * model into the output directory.
  * Models are light models or generated ones ({@link MobileModels}: mobilenet, textdet, textrec).
- * <pre>benchmarks/run.sh warmup [--models squeezenet,resnet50] [--threads 1,2] [--accel cpu|onednn] [--calls 200]
- *                         [--tail 50] [--out target/warmup]</pre>
+ * dnnrun runs as the launcher runs it (the model's AST interpreted, kernels compiled by the JVM) and, with
+ * {@code --jit on|both}, also with Graal compiling the AST ({@code bin/dnnrun --jit}).
+ * <pre>benchmarks/run.sh warmup [--models squeezenet,resnet50] [--threads 1,2] [--accel cpu|onednn] [--jit off|on|both]
+ *                         [--calls 200] [--tail 50] [--out target/warmup]</pre>
  */
 public final class WarmupCurve {
     private WarmupCurve() {
@@ -33,6 +35,7 @@ public final class WarmupCurve {
         String accel = "cpu";
         int calls = 200;
         int tail = 50;
+        String jit = "both";
         Path out = Path.of("target/warmup");
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -45,6 +48,7 @@ public final class WarmupCurve {
                 case "--accel" -> accel = value;
                 case "--calls" -> calls = Integer.parseInt(value);
                 case "--tail" -> tail = Integer.parseInt(value);
+                case "--jit" -> jit = value;
                 case "--out" -> out = Path.of(value);
                 default -> usage("unknown option " + args[i - 1]);
             }
@@ -52,6 +56,12 @@ public final class WarmupCurve {
         if (calls < 1 || tail < 1) {
             usage("--calls and --tail must be at least 1");
         }
+        List<String> runtimes = switch (jit) {
+            case "off" -> List.of("dnnrun", "ort");
+            case "on" -> List.of("dnnrun-jit", "ort");
+            case "both" -> List.of("dnnrun", "dnnrun-jit", "ort");
+            default -> throw new IllegalArgumentException("--jit takes off, on or both, not '" + jit + "'");
+        };
         List<Path> files = new ArrayList<>();
         for (String model : models) {
             files.add(ModelFiles.resolve(model)); // writes generated models; a missing file fails here, before any JVM starts
@@ -60,8 +70,8 @@ public final class WarmupCurve {
         List<WarmupRun> runs = new ArrayList<>();
         for (int m = 0; m < models.size(); m++) {
             for (int t : threads) {
-                for (String runtime : List.of("dnnrun", "ort")) {
-                    String name = runtime.equals("dnnrun") ? "dnnrun-" + accel : "onnxruntime";
+                for (String runtime : runtimes) {
+                    String name = runtime.equals("ort") ? "onnxruntime" : runtime.replace("dnnrun", "dnnrun-" + accel);
                     System.err.printf("warmup: %s %s, %d thread(s), %d calls ...%n", models.get(m), name, t, calls);
                     long startedAt = System.currentTimeMillis();
                     String fields = runChild(runtime, files.get(m), t, accel, calls, out.resolve(models.get(m) + "-" + name + "-t" + t + ".log"));
@@ -85,8 +95,9 @@ public final class WarmupCurve {
                     throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(BenchmarkMain.forkFlags(threads));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WarmupCurve.class.getName(), "--child", runtime,
+        cmd.addAll(BenchmarkMain.forkFlags(threads, runtime.equals("dnnrun-jit")));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WarmupCurve.class.getName(), "--child",
+                        runtime.equals("ort") ? "ort" : "dnnrun",
                         model.toAbsolutePath().toString(), Integer.toString(threads), accel, Integer.toString(calls)));
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
         String result = null;
@@ -110,6 +121,6 @@ public final class WarmupCurve {
 
     private static void usage(String problem) {
         throw new IllegalArgumentException(problem + "; usage: benchmarks/run.sh warmup [--models squeezenet,resnet50]"
-                        + " [--threads 1,2] [--accel cpu|onednn] [--calls 200] [--tail 50] [--out target/warmup]");
+                        + " [--threads 1,2] [--accel cpu|onednn] [--jit off|on|both] [--calls 200] [--tail 50] [--out target/warmup]");
     }
 }

@@ -90,6 +90,10 @@ public final class DnnRun {
             builder.option("dnn.Placement", options.placement);
         }
         try (Context context = builder.build()) {
+            if (options.jit && context.getEngine().getImplementationName().equals("Interpreted")) {
+                err.println("dnnrun: --jit needs the Graal compiler: run through bin/dnnrun, which adds the JVM flags that enable it");
+                return 2;
+            }
             return new Session(options, context, out, err).run(file);
         } catch (PolyglotException e) {
             return report(e, options, err);

@@ -37,6 +37,10 @@ final class Options {
                           --placement FILE    replay a placement (JSON written by --placement-out) instead of partitioning
                           --placement-out FILE  write the placement as JSON
                           --graph-out FILE    write the graph coloured by backend: FILE.dot, or FILE.svg (needs Graphviz)
+                          --jit               let Graal compile the model's AST (Truffle partial evaluation) once it is
+                                              hot; without it the AST is interpreted and only the kernels are compiled,
+                                              by the JVM's JIT: faster to the first results, less memory, and as fast
+                                              in steady state on the models measured (see README, Benchmarks)
                       -v, --verbose           print the engine implementation and stack traces on errors
                       -h, --help              print this text
                           --version           print the versions of dnnrun, the dnn language and the engine
@@ -52,6 +56,7 @@ final class Options {
     int iterations;
     int warmup;
     boolean verbose;
+    boolean jit;
     boolean profile;
     boolean explain;
     boolean listAccel;
@@ -90,6 +95,7 @@ final class Options {
                 case "-h", "--help" -> o.help = true;
                 case "--version" -> o.version = true;
                 case "-v", "--verbose" -> o.verbose = true;
+                case "--jit" -> o.jit = true;
                 case "--profile" -> o.profile = true;
                 case "--explain" -> o.explain = true;
                 case "--list-accel" -> o.listAccel = true;
