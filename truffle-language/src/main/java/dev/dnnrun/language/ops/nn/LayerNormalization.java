@@ -41,6 +41,8 @@ public final class LayerNormalization extends OpNode {
         /** Whether Scale / B vary along the leading (non-normalized) axes, so they are expanded to all of X. */
         final boolean scaleFull;
         final boolean biasFull;
+        /** Scale and B expanded to float, kept when both are model constants (the same tensors on every call). */
+        private float[][] constantFloatParams;
 
         LayerNormPlan(DType[] types, long[][] shapes, int axis, int rows, int d, boolean scaleFull, boolean biasFull) {
             super(types, shapes);
@@ -129,6 +131,21 @@ public final class LayerNormalization extends OpNode {
         return out;
     }
 
+    /** Scale and B as float arrays: expanded once per plan when both are model constants, else on every call. */
+    private float[][] floatParams(LayerNormPlan p, Tensor[] inputs, long[] xs) {
+        float[][] kept = p.constantFloatParams;
+        if (kept != null) {
+            return kept;
+        }
+        Tensor b = Windows.opt(inputs, 2);
+        float[][] params = {toFloats(expand(inputs[1], xs, p.scaleFull ? 0 : p.axis)),
+                        b == null ? null : toFloats(expand(b, xs, p.biasFull ? 0 : p.axis))};
+        if (isConstantInput(1) && (b == null || isConstantInput(2))) {
+            p.constantFloatParams = params;
+        }
+        return params;
+    }
+
     private static float[] toFloats(double[] v) {
         if (v == null) {
             return null;
@@ -145,17 +162,17 @@ public final class LayerNormalization extends OpNode {
         LayerNormPlan p = (LayerNormPlan) plan;
         Tensor x = inputs[0];
         long[] xs = x.shape();
-        double[] scale = expand(inputs[1], xs, p.scaleFull ? 0 : p.axis);
-        Tensor b = Windows.opt(inputs, 2);
-        double[] bias = b == null ? null : expand(b, xs, p.biasFull ? 0 : p.axis);
         boolean wantStats = wanted(1) || wanted(2);
         double[] mean = wantStats ? new double[p.rows] : null;
         double[] invStd = wantStats ? new double[p.rows] : null;
         Tensor y = plan.allocate(allocator, 0);
         if (x.dtype() == DType.FLOAT) {
-            NormKernels.layerNorm(x.segment(), y.segment(), p.rows, p.d, toFloats(scale), toFloats(bias), epsilon, mean,
-                            invStd);
+            float[][] params = floatParams(p, inputs, xs);
+            NormKernels.layerNorm(x.segment(), y.segment(), p.rows, p.d, params[0], params[1], epsilon, mean, invStd);
         } else {
+            double[] scale = expand(inputs[1], xs, p.scaleFull ? 0 : p.axis);
+            Tensor b = Windows.opt(inputs, 2);
+            double[] bias = b == null ? null : expand(b, xs, p.biasFull ? 0 : p.axis);
             double[] out = new double[Math.toIntExact(y.elementCount())];
             NormKernels.layerNorm(x.toDoubleArray(), out, p.rows, p.d, scale, bias, epsilon, mean, invStd);
             Windows.store(out, y);
