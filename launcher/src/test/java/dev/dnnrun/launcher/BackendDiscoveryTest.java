@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.zip.ZipFile;
 
@@ -170,17 +169,7 @@ class BackendDiscoveryTest {
     }
 
     private static Run run(ProcessBuilder pb) throws Exception {
-        Path out = Files.createTempFile("dnnrun-out", ".txt"), err = Files.createTempFile("dnnrun-err", ".txt");
-        try {
-            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("dnnrun did not finish in 120 s: " + pb.command());
-            }
-            return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.delete(out);
-            Files.delete(err);
-        }
+        Spawned r = Spawned.run(pb);
+        return new Run(r.status(), r.out(), r.err());
     }
 }

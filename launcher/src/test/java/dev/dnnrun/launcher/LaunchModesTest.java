@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,9 +28,6 @@ class LaunchModesTest {
     private static final Path SCRIPT = TARGET.resolve("../../bin/dnnrun").normalize();
 
     @TempDir Path dir;
-
-    record Run(int status, String out, String err) {
-    }
 
     @BeforeAll
     static void needsTheBuildAndBash() {
@@ -53,12 +49,12 @@ class LaunchModesTest {
     @Test
     void byDefaultTheAstIsInterpretedAndJitCompilesIt() throws Exception {
         String model = reluModel().toString();
-        Run plain = script("-v", "-n", "3", model);
+        Spawned plain = script("-v", "-n", "3", model);
         assertEquals(0, plain.status(), plain.err());
         assertTrue(plain.err().contains("engine implementation: Interpreted"), plain.err());
         assertTrue(plain.out().contains("y float32[2, 3]"), plain.out());
 
-        Run jit = script("--jit", "-v", "-n", "3", model);
+        Spawned jit = script("--jit", "-v", "-n", "3", model);
         assertEquals(0, jit.status(), jit.err());
         assertFalse(jit.err().contains("engine implementation: Interpreted"), jit.err());
         assertTrue(jit.err().contains("engine implementation: "), jit.err());
@@ -73,31 +69,16 @@ class LaunchModesTest {
         command.addAll(Arrays.asList(Files.readString(TARGET.resolve("jvm-flags.txt")).trim().split("\\s+")));
         command.addAll(List.of("-cp", TARGET.resolve("classes") + ":" + Files.readString(TARGET.resolve("classpath.txt")).trim(),
                         DnnRun.class.getName(), "--jit", reluModel().toString()));
-        Run r = run(new ProcessBuilder(command));
+        Spawned r = Spawned.run(new ProcessBuilder(command));
         assertEquals(2, r.status(), r.out() + r.err());
         assertTrue(r.err().contains("--jit needs the Graal compiler"), r.err());
     }
 
-    private static Run script(String... args) throws Exception {
+    private static Spawned script(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        return run(pb);
-    }
-
-    private static Run run(ProcessBuilder pb) throws Exception {
-        Path out = Files.createTempFile("dnnrun-out", ".txt"), err = Files.createTempFile("dnnrun-err", ".txt");
-        try {
-            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("dnnrun did not finish in 120 s: " + pb.command());
-            }
-            return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.delete(out);
-            Files.delete(err);
-        }
+        return Spawned.run(pb);
     }
 }
