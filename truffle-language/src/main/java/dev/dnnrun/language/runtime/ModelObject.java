@@ -33,9 +33,8 @@ import dev.dnnrun.tensor.Tensor;
  * (tensors, nested arrays of numbers, buffers) or one object mapping input names to values; the result holds
  * the outputs by position and by name. Members: {@code name}, {@code inputs}, {@code outputs} (each
  * {@code {name, dtype, shape}}, unknown dimensions as their symbolic name or -1), {@code stats} (calls, calls that
- * ran compiled code, node count, bytes of working memory kept for the next call), {@code profile} (per node: calls and kernel time, with the option
- * {@code dnn.Profile}), {@code run} (same as execute),
- * {@code close}.
+ * ran compiled code, node count, bytes of working memory kept for the next call), {@code profile} (per node: calls
+ * and kernel time, with the option {@code dnn.Profile}), {@code run} (same as execute), {@code close}.
  */
 @ExportLibrary(InteropLibrary.class)
 public final class ModelObject implements TruffleObject {
