@@ -36,6 +36,10 @@ public final class PoolKernels {
      * whole input (row-major, or with the last two spatial axes swapped when {@code columnMajor}).
      */
     public static void maxPool(Window w, MemorySegment x, MemorySegment y, MemorySegment indices, boolean columnMajor) {
+        if (indices == null && isSame3x3(w)) {
+            maxPool3x3Same(w, x, y);
+            return;
+        }
         if (indices == null && isPlanar(w)) {
             separable2d(w, x, y, true, false);
             return;
@@ -137,6 +141,65 @@ public final class PoolKernels {
                     }
                 }
             }
+        }
+    }
+
+    /** A 2-D 3x3 window, stride 1, one padding on every side: output planes have the input planes' size. */
+    private static boolean isSame3x3(Window w) {
+        return isPlanar(w) && w.in()[1] >= 2 && w.in()[2] >= 2 && Arrays.equals(w.kernel(), new int[]{1, 3, 3})
+                        && Arrays.equals(w.stride(), new int[]{1, 1, 1}) && Arrays.equals(w.padBegin(), new int[]{0, 1, 1})
+                        && Arrays.equals(w.padEnd(), new int[]{0, 1, 1}) && Arrays.equals(w.dilation(), new int[]{1, 1, 1})
+                        && Arrays.equals(w.out(), w.in());
+    }
+
+    /**
+     * 3x3 max pooling with stride 1 and padding 1 (Inception's branch pools), as two vector passes over each whole
+     * plane taken flat: the row-wise maxima of three neighbours (the first and last column of each row fixed up so
+     * they do not reach into the next row), then the maxima of three rows. The separable path's per-row bookkeeping
+     * cost 5-15 ns per element on the 7x7 to 28x28 planes of Inception v1.
+     */
+    private static void maxPool3x3Same(Window w, MemorySegment x, MemorySegment y) {
+        int h = w.in()[1], wd = w.in()[2];
+        int size = h * wd;
+        int vl = S.length();
+        Parallel.forRange(w.planes(), 1, 16L * 9 * w.planes() * size, (fromPlane, toPlane) -> {
+            // p: the plane with one -inf before and after it, so that x[i - 1] and x[i + 1] are always readable.
+            float[] p = BUFFERS.floats(0, size + 2 + vl);
+            float[] rowMax = BUFFERS.floats(1, size + vl);
+            p[0] = Float.NEGATIVE_INFINITY;
+            p[size + 1] = Float.NEGATIVE_INFINITY;
+            int vecEnd = S.loopBound(size);
+            for (int plane = fromPlane; plane < toPlane; plane++) {
+                long at = (long) plane * size * 4;
+                MemorySegment.copy(x, F, at, p, 1, size);
+                int i = 0;
+                for (; i < vecEnd; i += vl) {
+                    FloatVector.fromArray(S, p, i).max(FloatVector.fromArray(S, p, i + 1)).max(FloatVector.fromArray(S, p, i + 2))
+                                    .intoArray(rowMax, i);
+                }
+                for (; i < size; i++) {
+                    rowMax[i] = Math.max(p[i], Math.max(p[i + 1], p[i + 2]));
+                }
+                for (int r = 0; r < size; r += wd) {
+                    rowMax[r] = Math.max(p[r + 1], p[r + 2]);
+                    rowMax[r + wd - 1] = Math.max(p[r + wd - 1], p[r + wd]);
+                }
+                maxOfRows(rowMax, 0, wd, 0, wd, y, at); // first row: itself and the one below
+                maxOfRows(rowMax, wd, size - wd, -wd, wd, y, at);
+                maxOfRows(rowMax, size - wd, size, -wd, 0, y, at); // last row: the one above and itself
+            }
+        }, x, y);
+    }
+
+    /** {@code y[i] = max(m[i + up], m[i], m[i + down])} for i in [from, to), written at byte {@code at} of y. */
+    private static void maxOfRows(float[] m, int from, int to, int up, int down, MemorySegment y, long at) {
+        int i = from;
+        for (; i + S.length() <= to; i += S.length()) {
+            FloatVector.fromArray(S, m, i + up).max(FloatVector.fromArray(S, m, i)).max(FloatVector.fromArray(S, m, i + down))
+                            .intoMemorySegment(y, at + 4L * i, NATIVE);
+        }
+        for (; i < to; i++) {
+            y.set(F, at + 4L * i, Math.max(m[i + up], Math.max(m[i], m[i + down])));
         }
     }
 
