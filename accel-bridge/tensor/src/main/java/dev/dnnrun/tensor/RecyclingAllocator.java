@@ -1,6 +1,7 @@
 package dev.dnnrun.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.Collection;
 
 import org.apache.arrow.memory.AllocationListener;
@@ -84,7 +85,7 @@ public final class RecyclingAllocator implements BufferAllocator {
         s.buffer.getReferenceManager().retain(); // the caller's
         s.lastCall = calls;
         if (counts[b] == list.length) {
-            slots[b] = list = java.util.Arrays.copyOf(list, list.length * 2);
+            slots[b] = list = Arrays.copyOf(list, list.length * 2);
         }
         list[counts[b]++] = s;
         return s;

@@ -58,6 +58,17 @@ final class GraphUses {
         return nodes;
     }
 
+    /** The producer of {@code value} when the value has exactly one reader and is not a graph output, else null. */
+    static GraphNode singleReaderProducer(Map<String, GraphNode> producers, Map<String, Integer> readers, String value) {
+        return readers.getOrDefault(value, 0) == 1 ? producers.get(value) : null;
+    }
+
+    /** Whether {@code n} is an ai.onnx {@code op} with one output and {@code inputs} inputs (any number when negative). */
+    static boolean isOnnx(GraphNode n, String op, int inputs) {
+        return n != null && n.domain().isEmpty() && n.opType().equals(op) && n.outputs().size() == 1
+                        && (inputs < 0 || n.inputs().size() == inputs);
+    }
+
     /** The value of {@code value} when it is a one-element float32 constant, else null. */
     static Float floatScalar(ModelGraph g, String value) {
         Tensor t = g.constants().get(value);

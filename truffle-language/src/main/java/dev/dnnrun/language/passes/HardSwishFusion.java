@@ -30,21 +30,21 @@ public final class HardSwishFusion {
         Map<GraphNode, GraphNode> replaced = new HashMap<>();
         Set<GraphNode> removed = new HashSet<>();
         for (GraphNode mul : g.nodes()) {
-            if (!isOnnx(mul, "Mul", 2) || mul.opsetVersion() < 14) {
+            if (!GraphUses.isOnnx(mul, "Mul", 2) || mul.opsetVersion() < 14) {
                 continue;
             }
             for (int side = 0; side < 2; side++) {
                 String x = mul.inputs().get(side);
-                GraphNode div = single(producers, readers, mul.inputs().get(1 - side));
-                if (!isOnnx(div, "Div", 2) || !isScalar(g, div.inputs().get(1), 6f)) {
+                GraphNode div = GraphUses.singleReaderProducer(producers, readers, mul.inputs().get(1 - side));
+                if (!GraphUses.isOnnx(div, "Div", 2) || !isScalar(g, div.inputs().get(1), 6f)) {
                     continue;
                 }
-                GraphNode clip = single(producers, readers, div.inputs().get(0));
-                if (!isOnnx(clip, "Clip", -1) || !clipsTo0And6(g, clip)) {
+                GraphNode clip = GraphUses.singleReaderProducer(producers, readers, div.inputs().get(0));
+                if (!GraphUses.isOnnx(clip, "Clip", -1) || !clipsTo0And6(g, clip)) {
                     continue;
                 }
-                GraphNode add = single(producers, readers, clip.inputs().get(0));
-                if (!isOnnx(add, "Add", 2) || !add.inputs().contains(x)) {
+                GraphNode add = GraphUses.singleReaderProducer(producers, readers, clip.inputs().get(0));
+                if (!GraphUses.isOnnx(add, "Add", 2) || !add.inputs().contains(x)) {
                     continue;
                 }
                 String three = add.inputs().get(add.inputs().get(0).equals(x) ? 1 : 0);
@@ -66,17 +66,7 @@ public final class HardSwishFusion {
         return g.withNodes(GraphUses.rewritten(g, replaced, removed));
     }
 
-    /** An ai.onnx node of {@code op} with {@code inputs} inputs (any count when negative) and one output. */
-    private static boolean isOnnx(GraphNode n, String op, int inputs) {
-        return n != null && n.domain().isEmpty() && n.opType().equals(op) && n.outputs().size() == 1
-                        && (inputs < 0 || n.inputs().size() == inputs);
-    }
-
-    /** The producer of {@code value} when the value has exactly one reader and is not a graph output, else null. */
-    private static GraphNode single(Map<String, GraphNode> producers, Map<String, Integer> readers, String value) {
-        return readers.getOrDefault(value, 0) == 1 ? producers.get(value) : null;
-    }
-
+    /** Whether {@code value} is a float32 scalar constant equal to {@code expected}. */
     private static boolean isScalar(ModelGraph g, String value, float expected) {
         Float v = GraphUses.floatScalar(g, value);
         return v != null && v == expected;

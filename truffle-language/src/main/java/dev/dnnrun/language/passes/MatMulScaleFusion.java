@@ -36,14 +36,14 @@ public final class MatMulScaleFusion {
         Map<GraphNode, GraphNode> replaced = new HashMap<>();
         Set<GraphNode> removed = new HashSet<>();
         for (GraphNode mul : g.nodes()) {
-            if (!isOnnx(mul, "Mul") || mul.inputs().get(0).equals(mul.inputs().get(1))) {
+            if (!GraphUses.isOnnx(mul, "Mul", 2) || mul.inputs().get(0).equals(mul.inputs().get(1))) {
                 continue;
             }
             for (int side = 0; side < 2; side++) {
                 String product = mul.inputs().get(side);
-                GraphNode matmul = producers.get(product);
+                GraphNode matmul = GraphUses.singleReaderProducer(producers, readers, product);
                 Float alpha = GraphUses.floatScalar(g, mul.inputs().get(1 - side));
-                if (!isOnnx(matmul, "MatMul") || alpha == null || readers.getOrDefault(product, 0) != 1 || removed.contains(matmul)
+                if (!GraphUses.isOnnx(matmul, "MatMul", 2) || alpha == null || removed.contains(matmul)
                                 || !sameRankFloat(g.typeOf(product), g.typeOf(mul.outputs().get(0)))) {
                     continue;
                 }
@@ -59,11 +59,6 @@ public final class MatMulScaleFusion {
         }
         // The scalar may now be unread; dead-node elimination releases it.
         return g.withNodes(GraphUses.rewritten(g, replaced, removed));
-    }
-
-    /** An ai.onnx node of {@code op} with two inputs and one output. */
-    private static boolean isOnnx(GraphNode n, String op) {
-        return n != null && n.domain().isEmpty() && n.opType().equals(op) && n.inputs().size() == 2 && n.outputs().size() == 1;
     }
 
     private static boolean sameRankFloat(ValueType a, ValueType b) {
