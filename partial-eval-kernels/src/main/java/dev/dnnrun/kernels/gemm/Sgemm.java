@@ -225,6 +225,11 @@ public final class Sgemm {
         return (pc, kc, jc, nc, bp) -> packB(false, b, bOff, ldb, pc, kc, jc, nc, bp);
     }
 
+    /** What {@link #matrix}'s panel source does, for a source that aims at several matrices in turn. */
+    public static void packMatrix(MemorySegment b, long bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
+        packB(false, b, bOff, ldb, pc, kc, jc, nc, bp);
+    }
+
     /**
      * {@code C[M x N] = A * B (+ rowBias[biasOffset + i] on row i)}, then {@code max(0, .)} when relu; A pre-packed,
      * B delivered panel-wise by {@code b} (so that e.g. im2col can pack straight from the image). C is read only when

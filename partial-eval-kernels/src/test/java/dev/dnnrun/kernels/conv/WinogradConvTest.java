@@ -1,0 +1,95 @@
+package dev.dnnrun.kernels.conv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Winograd F(2x2, 3x3) path of the float32 convolution against the plain double-precision one: even and odd
+ * output sizes, single rows, asymmetric pads, blocks of tiles that end inside a tile row, output
+ * channels that are not a multiple of the GEMM tile, images larger than a block, bias, Relu and a residual summand.
+ */
+class WinogradConvTest {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    @Test
+    void matchesThePlainConvolution() {
+        // {channels, outChannels, height, width, padTop, padLeft, padBottom, padRight}
+        int[][] cases = {{32, 32, 8, 8, 1, 1, 1, 1}, {32, 40, 13, 13, 1, 1, 1, 1}, {48, 33, 7, 19, 0, 0, 0, 0},
+            {32, 64, 1, 40, 1, 1, 1, 1}, {35, 32, 27, 3, 2, 0, 1, 2}, {64, 32, 30, 30, 1, 1, 1, 1}, {32, 36, 5, 53, 1, 2, 0, 1},
+            {40, 32, 9, 11, 2, 2, 2, 2}, {32, 32, 12, 12, 0, 1, 0, 0}};
+        Random r = new Random(5);
+        for (int[] c : cases) {
+            check(r, c, false);
+            check(r, c, true);
+        }
+    }
+
+    @Test
+    void leavesSmallAndStridedConvolutionsToTheGemm() {
+        assertFalse(Winograd.applies(geometry(16, 64, 10, 10, 1, 1, 1, 1, 1)), "too few input channels");
+        assertFalse(Winograd.applies(geometry(64, 16, 10, 10, 1, 1, 1, 1, 1)), "too few output channels");
+        assertFalse(Winograd.applies(geometry(64, 64, 10, 10, 1, 1, 1, 1, 2)), "stride 2");
+    }
+
+    private static ConvKernels.Geometry geometry(int ch, int m, int h, int w, int pt, int pl, int pb, int pr, int stride) {
+        int oh = (h + pt + pb - 3) / stride + 1, ow = (w + pl + pr - 3) / stride + 1;
+        return new ConvKernels.Geometry(2, ch, m, 1, new int[] {1, h, w}, new int[] {1, 3, 3}, new int[] {1, oh, ow},
+                        new int[] {1, stride, stride}, new int[] {0, pt, pl}, new int[] {1, 1, 1});
+    }
+
+    private static void check(Random r, int[] c, boolean relu) {
+        int ch = c[0], m = c[1], h = c[2], w = c[3];
+        ConvKernels.Geometry g = geometry(ch, m, h, w, c[4], c[5], c[6], c[7], 1);
+        int oh = g.out()[1], ow = g.out()[2];
+        String name = ch + "->" + m + " " + h + "x" + w + " pads " + c[4] + "," + c[5] + "," + c[6] + "," + c[7] + " relu=" + relu;
+        double[] x = random(r, 2 * ch * h * w), wt = random(r, m * ch * 9), bias = random(r, m);
+        double[] expected = new double[2 * m * oh * ow];
+        ConvKernels.conv(g, x, wt, bias, expected);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment xs = floats(arena, x), ws = floats(arena, wt), ys = arena.allocate(4L * expected.length);
+            float[] b = new float[m];
+            for (int i = 0; i < m; i++) {
+                b[i] = (float) bias[i];
+            }
+            ConvKernels.Weights prepared = ConvKernels.prepare(g, ws);
+            assertNotNull(prepared.winograd, name + ": prepared for the Winograd path");
+            ConvKernels.conv(g, xs, prepared, b, ys, relu);
+            for (int i = 0; i < expected.length; i++) {
+                double e = relu ? Math.max(0, expected[i]) : expected[i];
+                assertEquals(e, ys.getAtIndex(F, i), 1e-4 * (1 + Math.abs(e)), name + " at " + i);
+            }
+            double[] summand = random(r, expected.length);
+            MemorySegment zs = floats(arena, summand);
+            ConvKernels.conv(g, xs, prepared, b, zs, relu, true);
+            for (int i = 0; i < expected.length; i++) {
+                double e = expected[i] + (float) summand[i];
+                e = relu ? Math.max(0, e) : e;
+                assertEquals(e, zs.getAtIndex(F, i), 1e-4 * (1 + Math.abs(e)), "summand, " + name + " at " + i);
+            }
+        }
+    }
+
+    private static MemorySegment floats(Arena arena, double[] v) {
+        MemorySegment s = arena.allocate(4L * v.length, 64);
+        for (int i = 0; i < v.length; i++) {
+            s.setAtIndex(F, i, (float) v[i]);
+        }
+        return s;
+    }
+
+    private static double[] random(Random r, int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextFloat() * 2 - 1);
+        }
+        return v;
+    }
+}
