@@ -30,6 +30,9 @@ class PoolKernelsTest {
     void stridedWindowsMatchTheGeneralPath() {
         assertSameAsGeneral(window(3, 12, 11, 3, 2, 0, 5, 5), 12 * 11, 25, new int[]{12, 11});
         assertSameAsGeneral(window(3, 9, 9, 3, 2, 1, 5, 5), 81, 25, new int[]{9, 9});
+        // Rows wide enough for the vector split of stride 2, with and without padding.
+        assertSameAsGeneral(window(2, 40, 37, 3, 2, 0, 19, 18), 40 * 37, 19 * 18, new int[]{40, 37});
+        assertSameAsGeneral(window(2, 56, 56, 3, 2, 1, 28, 28), 56 * 56, 28 * 28, new int[]{56, 56});
     }
 
     private static PoolKernels.Window window(int planes, int h, int w, int k, int stride, int pad, int oh, int ow) {
