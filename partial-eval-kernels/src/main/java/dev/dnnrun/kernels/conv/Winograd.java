@@ -44,10 +44,15 @@ final class Winograd {
      */
     private static final Scratch SCRATCH = new Scratch(5);
     /**
-     * Fewer input or output channels than this leave too little GEMM work to pay for the transforms: against the
-     * im2col GEMM, SqueezeNet's 16-to-64-channel layer ran 0.83-1.14x the time, its 32-to-128 one 0.64-0.92x.
+     * Fewer input channels than this leave too little GEMM work per output to pay for the output transform: against
+     * the im2col GEMM, SqueezeNet's 16-to-64-channel layer ran 0.83-1.14x the time, its 32-to-128 one 0.64-0.92x.
      */
     static final int MIN_CHANNELS = 32;
+    /**
+     * Fewer output channels than this leave too little GEMM work per input to pay for the input transform; with 16
+     * and 24 (the text detector's 96-to-24 layers) it ran 0.52-0.66x the time.
+     */
+    static final int MIN_OUT_CHANNELS = 16;
     /** Per thread: a panel source re-aimed at each GEMM's plane of V, so that a block allocates none. */
     private static final ThreadLocal<PlanePanels> PANELS = ThreadLocal.withInitial(PlanePanels::new);
 
@@ -71,7 +76,7 @@ final class Winograd {
         return g.group() == 1 && g.in()[0] == 1 && g.kernel()[0] == 1 && g.kernel()[1] == 3 && g.kernel()[2] == 3
                         && g.stride()[1] == 1 && g.stride()[2] == 1 && g.dilation()[1] == 1 && g.dilation()[2] == 1
                         && g.padBegin()[1] <= 2 && g.padBegin()[2] <= 2
-                        && g.channels() >= MIN_CHANNELS && g.outChannels() >= MIN_CHANNELS;
+                        && g.channels() >= MIN_CHANNELS && g.outChannels() >= MIN_OUT_CHANNELS;
     }
 
     Winograd(Geometry g, MemorySegment weights) {

@@ -24,7 +24,7 @@ class WinogradConvTest {
         // {channels, outChannels, height, width, padTop, padLeft, padBottom, padRight}
         int[][] cases = {{32, 32, 8, 8, 1, 1, 1, 1}, {32, 40, 13, 13, 1, 1, 1, 1}, {48, 33, 7, 19, 0, 0, 0, 0},
             {32, 64, 1, 40, 1, 1, 1, 1}, {35, 32, 27, 3, 2, 0, 1, 2}, {64, 32, 30, 30, 1, 1, 1, 1}, {32, 36, 5, 53, 1, 2, 0, 1},
-            {40, 32, 9, 11, 2, 2, 2, 2}, {32, 32, 12, 12, 0, 1, 0, 0}};
+            {40, 32, 9, 11, 2, 2, 2, 2}, {32, 32, 12, 12, 0, 1, 0, 0}, {96, 24, 20, 20, 1, 1, 1, 1}, {32, 16, 6, 7, 1, 1, 1, 1}};
         Random r = new Random(5);
         for (int[] c : cases) {
             check(r, c, false);
@@ -35,7 +35,7 @@ class WinogradConvTest {
     @Test
     void leavesSmallAndStridedConvolutionsToTheGemm() {
         assertFalse(Winograd.applies(geometry(16, 64, 10, 10, 1, 1, 1, 1, 1)), "too few input channels");
-        assertFalse(Winograd.applies(geometry(64, 16, 10, 10, 1, 1, 1, 1, 1)), "too few output channels");
+        assertFalse(Winograd.applies(geometry(64, 8, 10, 10, 1, 1, 1, 1, 1)), "too few output channels");
         assertFalse(Winograd.applies(geometry(64, 64, 10, 10, 1, 1, 1, 1, 2)), "stride 2");
     }
 
