@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
+import dev.dnnrun.kernels.Interleave;
 import dev.dnnrun.kernels.Parallel;
 import dev.dnnrun.kernels.Scratch;
 import dev.dnnrun.kernels.conv.ConvKernels.Geometry;
@@ -12,7 +13,6 @@ import dev.dnnrun.kernels.gemm.Sgemm;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -33,11 +33,6 @@ final class Winograd {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    /** Two-vector shuffles: the even and the odd lanes of a pair; the lanes of a pair interleaved, low and high half. */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
-    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
-    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> i / 2 + (i % 2) * L);
-    private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> L / 2 + i / 2 + (i % 2) * L);
     /**
      * Per thread: V and M of one block of tiles; the block's input rows, split; the transformed rows of one tile row,
      * later one channel's output blocks; one zero-padded input row.
@@ -208,8 +203,8 @@ final class Winograd {
             for (int i = 0; i <= tilesWide; i += L) {
                 FloatVector v0 = FloatVector.fromArray(S, line, 2 * i);
                 FloatVector v1 = FloatVector.fromArray(S, line, 2 * i + L);
-                v0.rearrange(EVEN, v1).intoArray(staged, even + i);
-                v0.rearrange(ODD, v1).intoArray(staged, odd + i);
+                v0.rearrange(Interleave.EVEN, v1).intoArray(staged, even + i);
+                v0.rearrange(Interleave.ODD, v1).intoArray(staged, odd + i);
             }
         }
     }
@@ -323,8 +318,8 @@ final class Winograd {
                 long highAt = lowAt + 4L * L;
                 VectorMask<Float> lowMask = S.indexInRange(2 * k, count);
                 VectorMask<Float> highMask = S.indexInRange(2 * k + L, count);
-                FloatVector low = l.rearrange(ZIP_LOW, r);
-                FloatVector high = l.rearrange(ZIP_HIGH, r);
+                FloatVector low = l.rearrange(Interleave.ZIP_LOW, r);
+                FloatVector high = l.rearrange(Interleave.ZIP_HIGH, r);
                 if (accumulate) {
                     low = low.add(FloatVector.fromMemorySegment(S, y, lowAt, NATIVE, lowMask));
                     high = high.add(FloatVector.fromMemorySegment(S, y, highAt, NATIVE, highMask));

@@ -3,7 +3,6 @@ package dev.dnnrun.kernels.gemm;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 
 import dev.dnnrun.kernels.Parallel;
 import dev.dnnrun.kernels.Scratch;
@@ -112,8 +111,8 @@ public final class Sgemm {
 
     /**
      * {@link #SMALL_M} rows or fewer, straight from B's contiguous rows: with op(B) = B^T (a fully connected layer's
-     * [N, K] weights) every output is a dot product of two contiguous rows; otherwise each output row accumulates
-     * alpha * a[i][p] * B[p, :] over p, in a heap row that stays in L1 while B streams past.
+     * [N, K] weights) every output is a dot product of two contiguous rows; otherwise a vector of each output row
+     * accumulates alpha * a[i][p] * B[p, :] over p in registers ({@link #columns}).
      */
     private static void fewRows(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a,
                     long aOff, int lda, MemorySegment b, long bOff, int ldb, float beta, MemorySegment c, long cOff,
@@ -133,13 +132,7 @@ public final class Sgemm {
                 }
             }
         } else {
-            Arrays.fill(out, 0, m * n, 0f);
-            for (int p = 0; p < k; p++) {
-                long bRow = (bOff + (long) p * ldb) * 4;
-                for (int i = 0; i < m; i++) {
-                    axpy(rows[i * k + p], b, bRow, out, i * n, n);
-                }
-            }
+            columns(m, n, k, rows, b, bOff, ldb, out);
         }
         for (int i = 0; i < m; i++) {
             float add = rowBias == null ? 0f : rowBias[biasOffset + i];
@@ -175,15 +168,49 @@ public final class Sgemm {
         return sum;
     }
 
-    /** {@code y[y0 + j] += s * b[j]} over n floats of b starting at byte {@code at}. */
-    private static void axpy(float s, MemorySegment b, long at, float[] y, int y0, int n) {
-        FloatVector sv = FloatVector.broadcast(S, s);
+    /**
+     * {@code out[i * n + j] = sum over p of rows[i * k + p] * B[p][j]} for the m (at most 4) rows, B being K x n at
+     * {@code b + bOff} with leading dimension ldb: a vector of columns at a time, the rows' sums held in registers
+     * while B's rows stream past (an axpy per row and p made 4K passes over the output rows instead).
+     */
+    private static void columns(int m, int n, int k, float[] rows, MemorySegment b, long bOff, int ldb, float[] out) {
+        int r1 = Math.min(1, m - 1) * k;
+        int r2 = Math.min(2, m - 1) * k;
+        int r3 = Math.min(3, m - 1) * k;
         int j = 0;
         for (; j + L <= n; j += L) {
-            FloatVector.fromMemorySegment(S, b, at + 4L * j, NATIVE).fma(sv, FloatVector.fromArray(S, y, y0 + j)).intoArray(y, y0 + j);
+            FloatVector s0 = FloatVector.zero(S);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            long at = (bOff + j) * 4;
+            for (int p = 0; p < k; p++, at += 4L * ldb) {
+                FloatVector v = FloatVector.fromMemorySegment(S, b, at, NATIVE);
+                s0 = v.fma(FloatVector.broadcast(S, rows[p]), s0);
+                s1 = v.fma(FloatVector.broadcast(S, rows[r1 + p]), s1);
+                s2 = v.fma(FloatVector.broadcast(S, rows[r2 + p]), s2);
+                s3 = v.fma(FloatVector.broadcast(S, rows[r3 + p]), s3);
+            }
+            // Rows past m repeat the last one; only the first m are kept.
+            s0.intoArray(out, j);
+            if (m > 1) {
+                s1.intoArray(out, n + j);
+            }
+            if (m > 2) {
+                s2.intoArray(out, 2 * n + j);
+            }
+            if (m > 3) {
+                s3.intoArray(out, 3 * n + j);
+            }
         }
         for (; j < n; j++) {
-            y[y0 + j] += s * b.get(F, at + 4L * j);
+            for (int i = 0; i < m; i++) {
+                float sum = 0f;
+                for (int p = 0; p < k; p++) {
+                    sum += rows[i * k + p] * b.getAtIndex(F, bOff + (long) p * ldb + j);
+                }
+                out[i * n + j] = sum;
+            }
         }
     }
 

@@ -5,11 +5,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
+import dev.dnnrun.kernels.Interleave;
 import dev.dnnrun.kernels.Parallel;
 import dev.dnnrun.kernels.Scratch;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,8 +21,6 @@ public final class PoolKernels {
     private static final ValueLayout.OfLong J = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    /** The even lanes of a pair of vectors, in order. */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
     /** Per thread: the reduced input row, the bordered phase line and the output row of {@link #separable2d}. */
     private static final Scratch BUFFERS = new Scratch(3);
 
@@ -329,7 +327,7 @@ public final class PoolKernels {
                                 for (; t + S.length() <= n; t += S.length()) {
                                     FloatVector a = FloatVector.fromArray(S, row, from + 2 * t);
                                     FloatVector b = FloatVector.fromArray(S, row, from + 2 * t + S.length());
-                                    a.rearrange(EVEN, b).intoArray(line, to + t);
+                                    a.rearrange(Interleave.EVEN, b).intoArray(line, to + t);
                                 }
                             }
                             for (; t < n; t++) {

@@ -23,7 +23,7 @@ class SgemmTest {
     /** Compares against a naive triple loop in double precision, over odd sizes, transposes, alpha/beta, bias. */
     @Test
     void matchesNaiveLoop() {
-        int[] sizes = {1, 3, 7, 33, 100, 257}; // 1 and 3 take the unpacked few-rows path
+        int[] sizes = {1, 3, 4, 7, 33, 100, 257}; // 1, 3 and 4 take the unpacked few-rows path
         Random r = new Random(42);
         try (Arena arena = Arena.ofConfined()) {
             for (int m : sizes) {
