@@ -23,7 +23,7 @@ public class Conv extends OpNode {
     private final boolean relu;
     /** Input 3 is a summand of the output's shape, added before the Relu (set by {@link FusedConv}). */
     private final boolean summand;
-    /** Packed weights and bias of the last call; constant initializers are the same Tensor objects on every call. */
+    /** Packed weights and bias of the last call, reused while they are the model's constants. */
     private volatile Prepared prepared;
 
     /** Weights packed for one weight tensor (and geometry), and the bias of one bias tensor. */
@@ -126,18 +126,19 @@ public class Conv extends OpNode {
     }
 
     /**
-     * The packed form of w (and b as floats), reused while the same tensor objects come back. Weights that are
-     * computed at run time arrive as new objects and are packed per call, as they would be anyway.
+     * The packed form of w (and b as floats), kept from the last call while w (and b) are model constants, the same
+     * tensors on every call. Weights computed at run time are packed per call, as they would be anyway: their tensor
+     * may be the same object as last call's, recycled with new contents.
      */
     private Prepared prepare(ConvKernels.Geometry g, Tensor w, Tensor b) {
         Prepared last = prepared;
-        if (last != null && last.w() == w && last.geometry() == g && last.b() == b) {
+        boolean sameW = last != null && isConstantInput(1) && last.w() == w && last.geometry() == g;
+        boolean sameB = last != null && b != null && isConstantInput(2) && last.b() == b;
+        if (sameW && (sameB || b == null && last.b() == null)) {
             return last;
         }
-        ConvKernels.Weights weights = last != null && last.w() == w && last.geometry() == g ? last.weights()
-                        : ConvKernels.prepare(g, w.segment());
-        Prepared now = new Prepared(w, g, weights, b, last != null && last.b() == b && b != null ? last.bias()
-                        : Windows.floats(b));
+        Prepared now = new Prepared(w, g, sameW ? last.weights() : ConvKernels.prepare(g, w.segment()), b,
+                        sameB ? last.bias() : Windows.floats(b));
         prepared = now;
         return now;
     }
