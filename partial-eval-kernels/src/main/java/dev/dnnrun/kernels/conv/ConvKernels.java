@@ -20,7 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code K = Cg * kernel volume} and {@code P} the output positions. 1x1 stride-1 unpadded convolutions use the
  * input itself as {@code col}; others pack im2col panels straight from the input. Depthwise convolution (one input channel per group)
  * runs a direct loop instead, where a GEMM would have a single row; 3x3 stride-1 convolutions with enough channels run
- * as {@link Winograd} F(2x2, 3x3), 16 smaller GEMMs.
+ * as {@link Winograd} F(2x2, 3x3), 16 smaller GEMMs; a kernel that covers the whole input ({@link Dense}) as dot
+ * products.
  */
 public final class ConvKernels {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -60,17 +61,20 @@ public final class ConvKernels {
 
     /**
      * Weights prepared for {@link #conv(Geometry, MemorySegment, Weights, float[], MemorySegment, boolean)}: packed
-     * GEMM panels per group, a {@link Depthwise} or a {@link Winograd} convolution. Constant weights are prepared once.
+     * GEMM panels per group, or a {@link Depthwise}, {@link Winograd} or {@link Dense} convolution. Constant weights are
+     * prepared once.
      */
     public static final class Weights {
         final Sgemm.PackedA[] groups;
         final Depthwise depthwise;
         final Winograd winograd;
+        final Dense dense;
 
-        private Weights(Sgemm.PackedA[] groups, Depthwise depthwise, Winograd winograd) {
+        private Weights(Sgemm.PackedA[] groups, Depthwise depthwise, Winograd winograd, Dense dense) {
             this.groups = groups;
             this.depthwise = depthwise;
             this.winograd = winograd;
+            this.dense = dense;
         }
     }
 
@@ -80,16 +84,19 @@ public final class ConvKernels {
         int mg = g.outChannels() / g.group();
         int kdim = cg * g.kernelVolume();
         if (Depthwise.applies(g)) {
-            return new Weights(null, new Depthwise(g, w), null);
+            return new Weights(null, new Depthwise(g, w), null, null);
         }
         if (Winograd.applies(g)) {
-            return new Weights(null, null, new Winograd(g, w));
+            return new Weights(null, null, new Winograd(g, w), null);
+        }
+        if (Dense.applies(g)) {
+            return new Weights(null, null, null, new Dense(g, w));
         }
         Sgemm.PackedA[] groups = new Sgemm.PackedA[g.group()];
         for (int gr = 0; gr < g.group(); gr++) {
             groups[gr] = Sgemm.pack(mg, kdim, w, (long) gr * mg * kdim, kdim);
         }
-        return new Weights(groups, null, null);
+        return new Weights(groups, null, null, null);
     }
 
     /** {@code y = conv(x, w) + bias}; bias may be null. w is [M, C/group, k...]. */
@@ -117,6 +124,10 @@ public final class ConvKernels {
         }
         if (w.winograd != null) {
             w.winograd.run(x, bias, y, relu, accumulate);
+            return;
+        }
+        if (w.dense != null) {
+            w.dense.run(x, bias, y, relu, accumulate);
             return;
         }
         boolean pointwise = g.isPointwise();
