@@ -63,18 +63,49 @@ public final class ConvKernels {
      * Weights prepared for {@link #conv(Geometry, MemorySegment, Weights, float[], MemorySegment, boolean)}: packed
      * GEMM panels per group, or a {@link Depthwise}, {@link Winograd} or {@link Dense} convolution. Constant weights are
      * prepared once.
+     *
+     * <p>A convolution that {@link Winograd} applies to starts on the GEMM and switches after {@link #GEMM_CALLS}
+     * calls. Its transforms are vector code of their own, which runs 5-10 times slower than the warm im2col GEMM until
+     * the JIT has compiled it: in SqueezeNet's first call, six Winograd layers took about 1 s against 0.16 s. A model
+     * run once never pays that; one that serves calls pays it once, on its third call. The weights' segment must then
+     * still be valid (the model's constants are, for its life).
      */
     public static final class Weights {
-        final Sgemm.PackedA[] groups;
+        /** Calls on the GEMM before a Winograd candidate switches. */
+        static final int GEMM_CALLS = 2;
+        private volatile Sgemm.PackedA[] groups;
         final Depthwise depthwise;
-        final Winograd winograd;
         final Dense dense;
+        private volatile Winograd winograd;
+        /** The weights to build the Winograd form from when the time comes, or null. */
+        private MemorySegment winogradSource;
+        private int gemmCalls;
 
-        private Weights(Sgemm.PackedA[] groups, Depthwise depthwise, Winograd winograd, Dense dense) {
+        private Weights(Sgemm.PackedA[] groups, Depthwise depthwise, Dense dense, MemorySegment winogradSource) {
             this.groups = groups;
             this.depthwise = depthwise;
-            this.winograd = winograd;
             this.dense = dense;
+            this.winogradSource = winogradSource;
+        }
+
+        /** The Winograd form, built on the call after {@link #GEMM_CALLS}; null before (and when it does not apply). */
+        Winograd winograd(Geometry g) {
+            Winograd w = winograd;
+            return w != null || winogradSource == null ? w : switchToWinograd(g);
+        }
+
+        /** Whether calls now run on the Winograd form. */
+        boolean usesWinograd() {
+            return winograd != null;
+        }
+
+        private synchronized Winograd switchToWinograd(Geometry g) {
+            if (winograd == null && winogradSource != null && ++gemmCalls > GEMM_CALLS) {
+                winograd = new Winograd(g, winogradSource);
+                winogradSource = null;
+                groups = null; // after winograd is set: a caller that finds no groups finds the Winograd form
+            }
+            return winograd;
         }
     }
 
@@ -86,17 +117,14 @@ public final class ConvKernels {
         if (Depthwise.applies(g)) {
             return new Weights(null, new Depthwise(g, w), null, null);
         }
-        if (Winograd.applies(g)) {
-            return new Weights(null, null, new Winograd(g, w), null);
-        }
         if (Dense.applies(g)) {
-            return new Weights(null, null, null, new Dense(g, w));
+            return new Weights(null, null, new Dense(g, w), null);
         }
         Sgemm.PackedA[] groups = new Sgemm.PackedA[g.group()];
         for (int gr = 0; gr < g.group(); gr++) {
             groups[gr] = Sgemm.pack(mg, kdim, w, (long) gr * mg * kdim, kdim);
         }
-        return new Weights(groups, null, null, null);
+        return new Weights(groups, null, null, Winograd.applies(g) ? w : null);
     }
 
     /** {@code y = conv(x, w) + bias}; bias may be null. w is [M, C/group, k...]. */
@@ -122,12 +150,15 @@ public final class ConvKernels {
             w.depthwise.run(x, bias, y, relu, accumulate);
             return;
         }
-        if (w.winograd != null) {
-            w.winograd.run(x, bias, y, relu, accumulate);
-            return;
-        }
+
         if (w.dense != null) {
             w.dense.run(x, bias, y, relu, accumulate);
+            return;
+        }
+        Sgemm.PackedA[] groups = w.groups; // read before the Winograd form: see Weights.switchToWinograd
+        Winograd winograd = w.winograd(g);
+        if (winograd != null) {
+            winograd.run(x, bias, y, relu, accumulate);
             return;
         }
         boolean pointwise = g.isPointwise();
@@ -136,7 +167,7 @@ public final class ConvKernels {
             for (int gr = 0; gr < g.group(); gr++) {
                 long xOff = ((long) n * g.channels() + (long) gr * cg) * inVol;
                 long yOff = ((long) n * g.outChannels() + (long) gr * mg) * outVol;
-                Sgemm.PackedA a = w.groups[gr];
+                Sgemm.PackedA a = groups[gr];
                 int biasAt = gr * mg;
                 // Output positions split over threads; each chunk packs its own columns of im2col.
                 Parallel.forRange(outVol, Sgemm.NR, work, (from, to) -> {

@@ -83,31 +83,30 @@ final class Winograd {
         // About 256 KB of V per block, in whole GEMM panels.
         block = Math.max(Sgemm.NR, Math.min(256, 4096 / Math.max(c, m) / Sgemm.NR * Sgemm.NR));
         phase = tilesWide + 1 + L;
+        // Array loops only: this runs once, in the model's first call, before the JIT has compiled anything.
+        float[] w = new float[Math.multiplyExact(m * c, 9)];
+        MemorySegment.copy(weights, F, 0, w, 0, w.length);
         float[][] planes = new float[16][m * c];
-        float[] w = new float[9];
         float[] t = new float[12];
-        for (int oc = 0; oc < m; oc++) {
-            for (int ic = 0; ic < c; ic++) {
-                MemorySegment.copy(weights, F, ((long) oc * c + ic) * 9 * 4, w, 0, 9);
-                // t = G w (4x3), then U = t G^T (4x4), with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
-                for (int j = 0; j < 3; j++) {
-                    t[j] = w[j];
-                    t[3 + j] = 0.5f * (w[j] + w[3 + j] + w[6 + j]);
-                    t[6 + j] = 0.5f * (w[j] - w[3 + j] + w[6 + j]);
-                    t[9 + j] = w[6 + j];
-                }
-                for (int r = 0; r < 4; r++) {
-                    float t0 = t[3 * r], t1 = t[3 * r + 1], t2 = t[3 * r + 2];
-                    int at = oc * c + ic;
-                    planes[4 * r][at] = t0;
-                    planes[4 * r + 1][at] = 0.5f * (t0 + t1 + t2);
-                    planes[4 * r + 2][at] = 0.5f * (t0 - t1 + t2);
-                    planes[4 * r + 3][at] = t2;
-                }
+        for (int at = 0; at < m * c; at++) {
+            int g0 = 9 * at;
+            // t = G w (4x3), then U = t G^T (4x4), with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
+            for (int j = 0; j < 3; j++) {
+                t[j] = w[g0 + j];
+                t[3 + j] = 0.5f * (w[g0 + j] + w[g0 + 3 + j] + w[g0 + 6 + j]);
+                t[6 + j] = 0.5f * (w[g0 + j] - w[g0 + 3 + j] + w[g0 + 6 + j]);
+                t[9 + j] = w[g0 + 6 + j];
+            }
+            for (int r = 0; r < 4; r++) {
+                float t0 = t[3 * r], t1 = t[3 * r + 1], t2 = t[3 * r + 2];
+                planes[4 * r][at] = t0;
+                planes[4 * r + 1][at] = 0.5f * (t0 + t1 + t2);
+                planes[4 * r + 2][at] = 0.5f * (t0 - t1 + t2);
+                planes[4 * r + 3][at] = t2;
             }
         }
         for (int e = 0; e < 16; e++) {
-            u[e] = Sgemm.pack(m, c, MemorySegment.ofArray(planes[e]), 0, c);
+            u[e] = Sgemm.pack(m, c, planes[e]);
         }
     }
 

@@ -234,16 +234,42 @@ public final class Sgemm {
             this.mPad = (m + MR - 1) / MR * MR;
             this.data = data;
         }
+
+        /** Stores row i, K floats of {@code a} from {@code from}, into its panel of every K block. */
+        void putRow(int i, float[] a, int from) {
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                int to = pc * mPad + (i / MR) * kc * MR + i % MR;
+                for (int p = 0; p < kc; p++, to += MR) {
+                    data[to] = a[from + pc + p];
+                }
+            }
+        }
     }
 
-    /** Packs the row-major M x K matrix at {@code a + aOff} (leading dimension lda). */
+    /**
+     * Packs the row-major M x K matrix at {@code a + aOff} (leading dimension lda). Weights are packed once, in the
+     * model's first call, while this code is still interpreted: a bulk copy per row and plain array loops, where
+     * the vector path and per-element memory-segment reads had made packing SqueezeNet's weights take several hundred
+     * milliseconds of its first run.
+     */
     public static PackedA pack(int m, int k, MemorySegment a, long aOff, int lda) {
-        int mPad = (m + MR - 1) / MR * MR;
-        float[] data = new float[Math.toIntExact((long) mPad * k)];
-        for (int pc = 0; pc < k; pc += KC) {
-            packA(false, a, aOff, lda, 0, m, pc, Math.min(KC, k - pc), 1f, data, pc * mPad);
+        PackedA packed = new PackedA(m, k, new float[Math.toIntExact((long) ((m + MR - 1) / MR * MR) * k)]);
+        float[] row = new float[k];
+        for (int i = 0; i < m; i++) {
+            MemorySegment.copy(a, F, (aOff + (long) i * lda) * 4, row, 0, k);
+            packed.putRow(i, row, 0);
         }
-        return new PackedA(m, k, data);
+        return packed;
+    }
+
+    /** Packs the row-major M x K matrix {@code a}, as {@link #pack(int, int, MemorySegment, long, int)}. */
+    public static PackedA pack(int m, int k, float[] a) {
+        PackedA packed = new PackedA(m, k, new float[Math.toIntExact((long) ((m + MR - 1) / MR * MR) * k)]);
+        for (int i = 0; i < m; i++) {
+            packed.putRow(i, a, i * k);
+        }
+        return packed;
     }
 
     /** Fills {@code bp} with rows pc..pc+kc, columns jc..jc+nc of a K x N right operand as NR-wide panels
