@@ -131,7 +131,13 @@ public final class Sgemm {
             }
         }
         if (transB) {
-            for (int j = 0; j < n; j++) {
+            int j = 0;
+            for (; j + 4 <= n; j += 4) {
+                for (int i = 0; i < m; i++) {
+                    dot4(rows, i * k, b, (bOff + (long) j * ldb) * 4, ldb * 4L, k, lanes, out, i * n + j);
+                }
+            }
+            for (; j < n; j++) {
                 long bRow = (bOff + (long) j * ldb) * 4;
                 for (int i = 0; i < m; i++) {
                     out[i * n + j] = dot(rows, i * k, b, bRow, k, lanes);
@@ -148,6 +154,51 @@ public final class Sgemm {
                 c.set(F, at, out[i * n + j] + old + add);
             }
         }
+    }
+
+    /**
+     * {@link #dot} for four rows of b at once (bytes {@code at}, {@code at + rowBytes}, ...), into {@code out[o..o+3]}:
+     * x is loaded once for the four, and four independent sums keep more loads of b in flight (a classifier's
+     * weights stream from beyond L2).
+     */
+    private static void dot4(float[] x, int x0, MemorySegment b, long at, long rowBytes, int k, float[] lanes, float[] out,
+                    int o) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        int p = 0;
+        for (; p + L <= k; p += L) {
+            FloatVector v = FloatVector.fromArray(S, x, x0 + p);
+            long q = at + 4L * p;
+            s0 = FloatVector.fromMemorySegment(S, b, q, NATIVE).fma(v, s0);
+            s1 = FloatVector.fromMemorySegment(S, b, q + rowBytes, NATIVE).fma(v, s1);
+            s2 = FloatVector.fromMemorySegment(S, b, q + 2 * rowBytes, NATIVE).fma(v, s2);
+            s3 = FloatVector.fromMemorySegment(S, b, q + 3 * rowBytes, NATIVE).fma(v, s3);
+        }
+        out[o] = laneSum(s0, lanes) + tail(x, x0, b, at, p, k);
+        out[o + 1] = laneSum(s1, lanes) + tail(x, x0, b, at + rowBytes, p, k);
+        out[o + 2] = laneSum(s2, lanes) + tail(x, x0, b, at + 2 * rowBytes, p, k);
+        out[o + 3] = laneSum(s3, lanes) + tail(x, x0, b, at + 3 * rowBytes, p, k);
+    }
+
+    /** The lanes of s summed in a fixed order: reduceLanes' order is unspecified and differs between interpreter and C2. */
+    private static float laneSum(FloatVector s, float[] lanes) {
+        s.intoArray(lanes, 0);
+        float sum = 0f;
+        for (int q = 0; q < L; q++) {
+            sum += lanes[q];
+        }
+        return sum;
+    }
+
+    /** {@code sum(x[x0 + p] * b[p])} for p in [from, k), b's row at byte {@code at}. */
+    private static float tail(float[] x, int x0, MemorySegment b, long at, int from, int k) {
+        float sum = 0f;
+        for (int p = from; p < k; p++) {
+            sum += x[x0 + p] * b.get(F, at + 4L * p);
+        }
+        return sum;
     }
 
     /** {@code sum(x[x0 + p] * b[p])} over k floats of b starting at byte {@code at}; {@code lanes} is scratch of L floats. */
