@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import dev.dnnrun.kernels.Interleave;
+import dev.dnnrun.kernels.NativeScratch;
 import dev.dnnrun.kernels.Parallel;
 import dev.dnnrun.kernels.Scratch;
 import dev.dnnrun.kernels.gemm.Sgemm;
@@ -28,8 +29,8 @@ public final class ConvKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    /** The transposed convolution's col matrix, per thread. */
-    private static final Scratch COL = new Scratch(1);
+    /** The transposed convolution's col matrix, per thread: native, as the GEMM writes it (see NativeScratch). */
+    private static final NativeScratch COL = new NativeScratch(1);
 
     private ConvKernels() {
     }
@@ -150,7 +151,6 @@ public final class ConvKernels {
             w.depthwise.run(x, bias, y, relu, accumulate);
             return;
         }
-
         if (w.dense != null) {
             w.dense.run(x, bias, y, relu, accumulate);
             return;
@@ -292,15 +292,14 @@ public final class ConvKernels {
         int kdim = mg * kvol;
         int inVol = g.inVolume();
         int outVol = g.outVolume();
-        float[] col = COL.floats(0, (long) kdim * inVol);
-        MemorySegment colSeg = MemorySegment.ofArray(col);
+        MemorySegment col = COL.bytes(0, 4L * kdim * inVol);
         for (int n = 0; n < g.batch(); n++) {
             for (int gr = 0; gr < g.group(); gr++) {
                 long xOff = ((long) n * g.channels() + (long) gr * cg) * inVol;
                 long yOff = ((long) n * g.outChannels() + (long) gr * mg) * outVol;
                 long wOff = (long) gr * cg * kdim;
                 // col[K = (m, k...)][i] = sum_c w[c][(m, k...)] * x[c][i]
-                Sgemm.sgemm(true, false, kdim, inVol, cg, 1f, w, wOff, kdim, x, xOff, inVol, 0f, colSeg, 0, inVol);
+                Sgemm.sgemm(true, false, kdim, inVol, cg, 1f, w, wOff, kdim, x, xOff, inVol, 0f, col, 0, inVol);
                 for (int m = 0; m < mg; m++) {
                     float b = bias == null ? 0f : bias[gr * mg + m];
                     long plane = yOff + (long) m * outVol;
@@ -313,7 +312,7 @@ public final class ConvKernels {
         }
     }
 
-    private static void col2im(Geometry g, float[] col, MemorySegment y, long yOff, int mg) {
+    private static void col2im(Geometry g, MemorySegment col, MemorySegment y, long yOff, int mg) {
         if (isWidthPairs(g)) {
             col2imPairs(g, col, y, yOff, mg);
             return;
@@ -342,7 +341,7 @@ public final class ConvKernels {
                                     int ow = iw * s[2] - p[2] + kw * dl[2];
                                     if (rowOk && ow >= 0 && ow < out[2]) {
                                         long o = plane + ((long) od * out[1] + oh) * out[2] + ow;
-                                        y.setAtIndex(F, o, y.getAtIndex(F, o) + col[at]);
+                                        y.setAtIndex(F, o, y.getAtIndex(F, o) + col.getAtIndex(F, at));
                                     }
                                 }
                             }
@@ -364,7 +363,7 @@ public final class ConvKernels {
      * columns of one output row, so they are interleaved with shuffles and added a vector at a time (the general
      * loop's per-element bounds checks and stride-2 accesses made it 4x slower than the GEMM before it).
      */
-    private static void col2imPairs(Geometry g, float[] col, MemorySegment y, long yOff, int mg) {
+    private static void col2imPairs(Geometry g, MemorySegment col, MemorySegment y, long yOff, int mg) {
         int ih = g.in()[1], iw = g.in()[2];
         int kh = g.kernel()[1];
         int oh = g.out()[1], ow = g.out()[2];
@@ -385,8 +384,8 @@ public final class ConvKernels {
                     int c1 = right + row * iw;
                     int j = 0;
                     for (; j + L <= iw; j += L) {
-                        FloatVector a = FloatVector.fromArray(S, col, c0 + j);
-                        FloatVector b = FloatVector.fromArray(S, col, c1 + j);
+                        FloatVector a = FloatVector.fromMemorySegment(S, col, 4L * (c0 + j), NATIVE);
+                        FloatVector b = FloatVector.fromMemorySegment(S, col, 4L * (c1 + j), NATIVE);
                         long lowAt = at + 8L * j;
                         long highAt = lowAt + 4L * L;
                         a.rearrange(Interleave.ZIP_LOW, b).add(FloatVector.fromMemorySegment(S, y, lowAt, NATIVE))
@@ -396,8 +395,8 @@ public final class ConvKernels {
                     }
                     for (; j < iw; j++) {
                         long even = at + 8L * j;
-                        y.set(F, even, y.get(F, even) + col[c0 + j]);
-                        y.set(F, even + 4, y.get(F, even + 4) + col[c1 + j]);
+                        y.set(F, even, y.get(F, even) + col.getAtIndex(F, c0 + j));
+                        y.set(F, even + 4, y.get(F, even + 4) + col.getAtIndex(F, c1 + j));
                     }
                 }
             }

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import dev.dnnrun.kernels.Interleave;
+import dev.dnnrun.kernels.NativeScratch;
 import dev.dnnrun.kernels.Parallel;
 import dev.dnnrun.kernels.Scratch;
 import dev.dnnrun.kernels.conv.ConvKernels.Geometry;
@@ -33,11 +34,13 @@ final class Winograd {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** Per thread: V and M of one block of tiles, native as they go through the shared GEMM (see NativeScratch). */
+    private static final NativeScratch BLOCK = new NativeScratch(2);
     /**
-     * Per thread: V and M of one block of tiles; the block's input rows, split; the transformed rows of one tile row,
-     * later one channel's output blocks; one zero-padded input row.
+     * Per thread: the block's input rows, split; the transformed rows of one tile row, later one channel's output
+     * blocks; one zero-padded input row.
      */
-    private static final Scratch SCRATCH = new Scratch(5);
+    private static final Scratch SCRATCH = new Scratch(3);
     /**
      * Fewer input channels than this leave too little GEMM work per output to pay for the output transform: against
      * the im2col GEMM, SqueezeNet's 16-to-64-channel layer ran 0.83-1.14x the time, its 32-to-128 one 0.64-0.92x.
@@ -131,13 +134,13 @@ final class Winograd {
                     boolean accumulate, int t0, int nt) {
         int vStride = planeStride(c * nt);
         int mStride = planeStride(m * nt);
-        float[] v = SCRATCH.floats(0, 16L * vStride);
-        float[] mm = SCRATCH.floats(1, 16L * mStride);
+        MemorySegment v = BLOCK.bytes(0, 4L * 16 * vStride);
+        MemorySegment mm = BLOCK.bytes(1, 4L * 16 * mStride);
         int firstRow = t0 / tilesWide;
         int rowCount = (t0 + nt - 1) / tilesWide - firstRow + 1;
-        float[] staged = SCRATCH.floats(2, (2L * rowCount + 2) * 2 * phase);
-        float[] rows = SCRATCH.floats(3, Math.max(8L * phase, 4L * (nt + L)));
-        float[] line = SCRATCH.floats(4, 2L * (tilesWide + 1) + 2 * L);
+        float[] staged = SCRATCH.floats(0, (2L * rowCount + 2) * 2 * phase);
+        float[] rows = SCRATCH.floats(1, Math.max(8L * phase, 4L * (nt + L)));
+        float[] line = SCRATCH.floats(2, 2L * (tilesWide + 1) + 2 * L);
         for (int ic = 0; ic < c; ic++) {
             stage(x, xOff + ic * (long) g.in()[1] * g.in()[2], 2 * firstRow - g.padBegin()[1], 2 * rowCount + 2, staged, line);
             for (int ty = firstRow; ty < firstRow + rowCount; ty++) {
@@ -146,15 +149,14 @@ final class Winograd {
                 transformInput(staged, 2 * (ty - firstRow), rows, a, b, v, ic * nt + ty * tilesWide + a - t0, vStride);
             }
         }
-        MemorySegment ms = MemorySegment.ofArray(mm);
         PlanePanels panels = PANELS.get();
-        panels.v = MemorySegment.ofArray(v);
+        panels.v = v;
         panels.ld = nt;
         for (int e = 0; e < 16; e++) {
             panels.offset = (long) e * vStride;
-            Sgemm.sgemm(u[e], nt, panels, ms, (long) e * mStride, nt, null, 0, false, false);
+            Sgemm.sgemm(u[e], nt, panels, mm, (long) e * mStride, nt, null, 0, false, false);
         }
-        float[] out = SCRATCH.floats(3, 4L * (nt + L));
+        float[] out = SCRATCH.floats(1, 4L * (nt + L));
         for (int oc = 0; oc < m; oc++) {
             transformOutput(mm, oc * nt, mStride, bias == null ? 0f : bias[oc], out, nt);
             long plane = yOff + oc * (long) g.out()[1] * g.out()[2];
@@ -212,7 +214,7 @@ final class Winograd {
      * {@code v[e * stride + at + tx - a] = (B^T d B)[e]} for the tiles tx in [a, b) of one tile row, whose input rows
      * start at staged row {@code r0}; with B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]. {@code rows} is scratch.
      */
-    private void transformInput(float[] staged, int r0, float[] rows, int a, int b, float[] v, int at, int stride) {
+    private void transformInput(float[] staged, int r0, float[] rows, int a, int b, MemorySegment v, int at, int stride) {
         // Columns first, on whole staged rows (both halves): rows[2r + p] = (B^T d)[r].
         for (int p = 0; p < 2; p++) {
             int d0 = (2 * r0 + p) * phase;
@@ -241,17 +243,18 @@ final class Winograd {
                 FloatVector e1 = FloatVector.fromArray(S, rows, even + tx + 1);
                 FloatVector o0 = FloatVector.fromArray(S, rows, odd + tx);
                 FloatVector o1 = FloatVector.fromArray(S, rows, odd + tx + 1);
-                e0.sub(e1).intoArray(v, out + tx);
-                o0.add(e1).intoArray(v, out + stride + tx);
-                e1.sub(o0).intoArray(v, out + 2 * stride + tx);
-                o0.sub(o1).intoArray(v, out + 3 * stride + tx);
+                long to = 4L * (out + tx);
+                e0.sub(e1).intoMemorySegment(v, to, NATIVE);
+                o0.add(e1).intoMemorySegment(v, to + 4L * stride, NATIVE);
+                e1.sub(o0).intoMemorySegment(v, to + 8L * stride, NATIVE);
+                o0.sub(o1).intoMemorySegment(v, to + 12L * stride, NATIVE);
             }
             for (; tx < b; tx++) {
                 float e0 = rows[even + tx], e1 = rows[even + tx + 1], o0 = rows[odd + tx], o1 = rows[odd + tx + 1];
-                v[out + tx] = e0 - e1;
-                v[out + stride + tx] = o0 + e1;
-                v[out + 2 * stride + tx] = e1 - o0;
-                v[out + 3 * stride + tx] = o0 - o1;
+                v.setAtIndex(F, out + tx, e0 - e1);
+                v.setAtIndex(F, out + stride + tx, o0 + e1);
+                v.setAtIndex(F, out + 2 * stride + tx, e1 - o0);
+                v.setAtIndex(F, out + 3 * stride + tx, o0 - o1);
             }
         }
     }
@@ -261,7 +264,7 @@ final class Winograd {
      * entries of tile j at {@code mm[e * stride + at + j]}: top left, top right, bottom left and bottom right go to
      * {@code out[k * span + j]}, k = 0..3, span being nt plus a vector of slack.
      */
-    private static void transformOutput(float[] mm, int at, int stride, float add, float[] out, int nt) {
+    private static void transformOutput(MemorySegment mm, int at, int stride, float add, float[] out, int nt) {
         int span = nt + L;
         for (int j = 0; j < nt; j += L) {
             int i = at + j;
@@ -271,10 +274,11 @@ final class Winograd {
             FloatVector bottomLeft = topLeft;
             FloatVector bottomRight = topLeft;
             for (int q = 0; q < 4; q++) {
-                FloatVector m0 = FloatVector.fromArray(S, mm, i + q * stride);
-                FloatVector m1 = FloatVector.fromArray(S, mm, i + (4 + q) * stride);
-                FloatVector m2 = FloatVector.fromArray(S, mm, i + (8 + q) * stride);
-                FloatVector m3 = FloatVector.fromArray(S, mm, i + (12 + q) * stride);
+                long from = 4L * (i + q * stride);
+                FloatVector m0 = FloatVector.fromMemorySegment(S, mm, from, NATIVE);
+                FloatVector m1 = FloatVector.fromMemorySegment(S, mm, from + 16L * stride, NATIVE);
+                FloatVector m2 = FloatVector.fromMemorySegment(S, mm, from + 32L * stride, NATIVE);
+                FloatVector m3 = FloatVector.fromMemorySegment(S, mm, from + 48L * stride, NATIVE);
                 FloatVector top = m0.add(m1).add(m2);
                 FloatVector bottom = m1.sub(m2).sub(m3);
                 if (q < 3) {
