@@ -149,13 +149,17 @@ final class Winograd {
                 transformInput(staged, 2 * (ty - firstRow), rows, a, b, v, ic * nt + ty * tilesWide + a - t0, vStride);
             }
         }
-        PlanePanels panels = PANELS.get();
-        panels.v = v;
-        panels.ld = nt;
-        for (int e = 0; e < 16; e++) {
-            panels.offset = (long) e * vStride;
-            Sgemm.sgemm(u[e], nt, panels, mm, (long) e * mStride, nt, null, 0, false, false);
-        }
+        // With fewer blocks than threads (ResNet's 7x7 maps are one block) the 16 GEMMs are what gets split;
+        // otherwise blocks already run on every thread and this runs inline.
+        Parallel.forRange(16, 1, (tiles + block - 1) / block < Parallel.threads() ? 16L * m * c * nt : 0, (e0, e1) -> {
+            PlanePanels panels = PANELS.get();
+            panels.v = v;
+            panels.ld = nt;
+            for (int e = e0; e < e1; e++) {
+                panels.offset = (long) e * vStride;
+                Sgemm.sgemm(u[e], nt, panels, mm, (long) e * mStride, nt, null, 0, false, false);
+            }
+        }, v, mm);
         float[] out = SCRATCH.floats(1, 4L * (nt + L));
         for (int oc = 0; oc < m; oc++) {
             transformOutput(mm, oc * nt, mStride, bias == null ? 0f : bias[oc], out, nt);
