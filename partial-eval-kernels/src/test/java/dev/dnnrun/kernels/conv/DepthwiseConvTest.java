@@ -1,5 +1,7 @@
 package dev.dnnrun.kernels.conv;
 
+import static dev.dnnrun.kernels.conv.ConvTestData.floats;
+import static dev.dnnrun.kernels.conv.ConvTestData.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.foreign.Arena;
@@ -60,21 +62,5 @@ class DepthwiseConvTest {
                                 + h + "x" + w + " k" + k + " s" + s + " relu=" + relu + " at " + i);
             }
         }
-    }
-
-    private static MemorySegment floats(Arena arena, double[] v) {
-        MemorySegment s = arena.allocate(4L * v.length, 64);
-        for (int i = 0; i < v.length; i++) {
-            s.setAtIndex(F, i, (float) v[i]);
-        }
-        return s;
-    }
-
-    private static double[] random(Random r, int n) {
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (r.nextFloat() * 2 - 1);
-        }
-        return v;
     }
 }
