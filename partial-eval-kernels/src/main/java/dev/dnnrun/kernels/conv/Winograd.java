@@ -86,30 +86,32 @@ final class Winograd {
         // About 256 KB of V per block, in whole GEMM panels.
         block = Math.max(Sgemm.NR, Math.min(256, 4096 / Math.max(c, m) / Sgemm.NR * Sgemm.NR));
         phase = tilesWide + 1 + L;
-        // Array loops only: this runs once, in the model's first call, before the JIT has compiled anything.
-        float[] w = new float[Math.multiplyExact(m * c, 9)];
-        MemorySegment.copy(weights, F, 0, w, 0, w.length);
-        float[][] planes = new float[16][m * c];
-        float[] t = new float[12];
-        for (int at = 0; at < m * c; at++) {
-            int g0 = 9 * at;
-            // t = G w (4x3), then U = t G^T (4x4), with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
-            for (int j = 0; j < 3; j++) {
-                t[j] = w[g0 + j];
-                t[3 + j] = 0.5f * (w[g0 + j] + w[g0 + 3 + j] + w[g0 + 6 + j]);
-                t[6 + j] = 0.5f * (w[g0 + j] - w[g0 + 3 + j] + w[g0 + 6 + j]);
-                t[9 + j] = w[g0 + 6 + j];
-            }
-            for (int r = 0; r < 4; r++) {
-                float t0 = t[3 * r], t1 = t[3 * r + 1], t2 = t[3 * r + 2];
-                planes[4 * r][at] = t0;
-                planes[4 * r + 1][at] = 0.5f * (t0 + t1 + t2);
-                planes[4 * r + 2][at] = 0.5f * (t0 - t1 + t2);
-                planes[4 * r + 3][at] = t2;
-            }
-        }
+        // Array loops only: this runs once, before the JIT has compiled it. Each weight's 16 values go straight into
+        // the 16 packed matrices (a full set of unpacked planes first would double the peak memory of the switch).
         for (int e = 0; e < 16; e++) {
-            u[e] = Sgemm.pack(m, c, planes[e]);
+            u[e] = Sgemm.packed(m, c);
+        }
+        float[] w = new float[9 * c];
+        float[] t = new float[12];
+        for (int oc = 0; oc < m; oc++) {
+            MemorySegment.copy(weights, F, 36L * c * oc, w, 0, w.length);
+            for (int ic = 0; ic < c; ic++) {
+                int g0 = 9 * ic;
+                // t = G w (4x3), then U = t G^T (4x4), with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
+                for (int j = 0; j < 3; j++) {
+                    t[j] = w[g0 + j];
+                    t[3 + j] = 0.5f * (w[g0 + j] + w[g0 + 3 + j] + w[g0 + 6 + j]);
+                    t[6 + j] = 0.5f * (w[g0 + j] - w[g0 + 3 + j] + w[g0 + 6 + j]);
+                    t[9 + j] = w[g0 + 6 + j];
+                }
+                for (int r = 0; r < 4; r++) {
+                    float t0 = t[3 * r], t1 = t[3 * r + 1], t2 = t[3 * r + 2];
+                    u[4 * r].set(oc, ic, t0);
+                    u[4 * r + 1].set(oc, ic, 0.5f * (t0 + t1 + t2));
+                    u[4 * r + 2].set(oc, ic, 0.5f * (t0 - t1 + t2));
+                    u[4 * r + 3].set(oc, ic, t2);
+                }
+            }
         }
     }
 

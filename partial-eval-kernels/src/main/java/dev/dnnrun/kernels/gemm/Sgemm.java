@@ -126,6 +126,13 @@ public final class Sgemm {
             this.data = data;
         }
 
+        /** Stores element (i, p). */
+        public void set(int i, int p, float v) {
+            int pc = p / KC * KC;
+            int kc = Math.min(KC, k - pc);
+            data[pc * mPad + (i / MR) * kc * MR + (p - pc) * MR + i % MR] = v;
+        }
+
         /** Stores row i, K floats of {@code a} from {@code from}, into its panel of every K block. */
         void putRow(int i, float[] a, int from) {
             for (int pc = 0; pc < k; pc += KC) {
@@ -145,7 +152,7 @@ public final class Sgemm {
      * milliseconds of its first run.
      */
     public static PackedA pack(int m, int k, MemorySegment a, long aOff, int lda) {
-        PackedA packed = new PackedA(m, k, new float[Math.toIntExact((long) ((m + MR - 1) / MR * MR) * k)]);
+        PackedA packed = packed(m, k);
         float[] row = new float[k];
         for (int i = 0; i < m; i++) {
             MemorySegment.copy(a, F, (aOff + (long) i * lda) * 4, row, 0, k);
@@ -154,13 +161,9 @@ public final class Sgemm {
         return packed;
     }
 
-    /** Packs the row-major M x K matrix {@code a}, as {@link #pack(int, int, MemorySegment, long, int)}. */
-    public static PackedA pack(int m, int k, float[] a) {
-        PackedA packed = new PackedA(m, k, new float[Math.toIntExact((long) ((m + MR - 1) / MR * MR) * k)]);
-        for (int i = 0; i < m; i++) {
-            packed.putRow(i, a, i * k);
-        }
-        return packed;
+    /** An M x K left operand of zeros, to be filled with {@link PackedA#set}. */
+    public static PackedA packed(int m, int k) {
+        return new PackedA(m, k, new float[Math.toIntExact((long) ((m + MR - 1) / MR * MR) * k)]);
     }
 
     /** Fills {@code bp} with rows pc..pc+kc, columns jc..jc+nc of a K x N right operand as NR-wide panels
