@@ -4,6 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import dev.dnnrun.kernels.Scratch;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -22,6 +24,8 @@ public final class Softmax {
     private static final int L = S.length();
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** One vector of lanes per thread. */
+    private static final Scratch LANES = new Scratch(1);
 
     private Softmax() {
     }
@@ -99,7 +103,14 @@ public final class Softmax {
             e.intoMemorySegment(out, (base + i) * 4, NATIVE);
             vsum = vsum.add(e);
         }
-        double sum = vsum.reduceLanes(VectorOperators.ADD);
+        // Lanes summed in a fixed order: reduceLanes' order is unspecified and differs between the interpreter and
+        // C2 (see Sgemm), so a model's first call and later ones could differ in the last bits.
+        float[] lanes = LANES.floats(0, L);
+        vsum.intoArray(lanes, 0);
+        double sum = 0;
+        for (int q = 0; q < L; q++) {
+            sum += lanes[q];
+        }
         for (; i < n; i++) {
             float e = (float) Math.exp(in.get(F, (base + i) * 4) - max);
             out.set(F, (base + i) * 4, e);
