@@ -21,6 +21,15 @@ final class ConvTestData {
         return s;
     }
 
+    /** The values as a float array (a bias). */
+    static float[] toFloats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+
     /** n values in [-1, 1), each a float, so that the float and double convolutions start from the same numbers. */
     static double[] random(Random r, int n) {
         double[] v = new double[n];

@@ -39,10 +39,7 @@ class ConvTransposeTest {
         ConvKernels.convTranspose(g, x, wt, bias, expected);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment ys = arena.allocate(4L * expected.length);
-            float[] b = new float[m];
-            for (int i = 0; i < m; i++) {
-                b[i] = (float) bias[i];
-            }
+            float[] b = ConvTestData.toFloats(bias);
             ConvKernels.convTranspose(g, floats(arena, x), floats(arena, wt), b, ys);
             for (int i = 0; i < expected.length; i++) {
                 assertEquals(expected[i], ys.getAtIndex(F, i), 1e-4 * (1 + Math.abs(expected[i])),

@@ -54,10 +54,7 @@ class DenseConvTest {
         ConvKernels.conv(g, x, wt, bias, expected);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment xs = floats(arena, x), ws = floats(arena, wt), ys = arena.allocate(4L * expected.length);
-            float[] b = new float[m];
-            for (int i = 0; i < m; i++) {
-                b[i] = (float) bias[i];
-            }
+            float[] b = ConvTestData.toFloats(bias);
             ConvKernels.Weights prepared = ConvKernels.prepare(g, ws);
             assertNotNull(prepared.dense, name + ": prepared as dot products");
             ConvKernels.conv(g, xs, prepared, b, ys, relu);

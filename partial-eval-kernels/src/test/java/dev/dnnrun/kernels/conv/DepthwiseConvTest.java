@@ -42,10 +42,7 @@ class DepthwiseConvTest {
         ConvKernels.conv(g, x, wt, bias, expected);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment xs = floats(arena, x), ws = floats(arena, wt), ys = arena.allocate(4L * expected.length);
-            float[] b = new float[m];
-            for (int i = 0; i < m; i++) {
-                b[i] = (float) bias[i];
-            }
+            float[] b = ConvTestData.toFloats(bias);
             ConvKernels.conv(g, xs, ConvKernels.prepare(g, ws), b, ys, relu);
             for (int i = 0; i < expected.length; i++) {
                 double e = relu ? Math.max(0, expected[i]) : expected[i];

@@ -57,10 +57,7 @@ class WinogradConvTest {
         ConvKernels.conv(g, x, wt, bias, expected);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment xs = floats(arena, x), ws = floats(arena, wt), ys = arena.allocate(4L * expected.length);
-            float[] b = new float[m];
-            for (int i = 0; i < m; i++) {
-                b[i] = (float) bias[i];
-            }
+            float[] b = ConvTestData.toFloats(bias);
             ConvKernels.Weights prepared = ConvKernels.prepare(g, ws);
             // The first calls run on the GEMM, the ones after on the Winograd form: all must match.
             for (int call = 0; call <= ConvKernels.Weights.GEMM_CALLS; call++) {
