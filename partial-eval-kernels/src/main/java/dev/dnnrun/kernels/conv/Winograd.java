@@ -25,8 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  * GEMM: {@code M[e][M x T] = U[e][M x C] * V[e][C x T]}, T being tiles. The output block is then {@code A^T M A}. So
  * the multiply-adds drop 2.25-fold and go through the packed GEMM kernel; transforms are additions only.
  *
- * <p>Tiles are processed in blocks, so that a block's V and M stay in the cache; blocks are split over threads. Each
- * output is computed by the same arithmetic whatever the block or thread count. The results differ from the direct
+ * <p>Tiles are processed in blocks, so that a block's V and M stay in the cache; blocks are split over threads (on
+ * maps of fewer blocks than threads, a block's 16 GEMMs are). Each output is computed by the same arithmetic whatever
+ * the block or thread count. The results differ from the direct
  * convolution's by rounding only (the transforms' coefficients are 0, +-1 and +-1/2).
  */
 final class Winograd {
