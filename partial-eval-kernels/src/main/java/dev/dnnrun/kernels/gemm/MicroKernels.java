@@ -17,10 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * and 4 x 16 at 85-92 on one core of this project's AMD EPYC.
  *
  * <p>A kernel leaves its tile in a scratch array and a store method writes it to C (bias, {@code beta * C}, Relu in
- * the same pass); whole tiles with a short K are instead finished in the kernel itself. Kernels are free of calls: a
- * vector that crosses a call C2 does not inline is boxed, which costs 10x. Storing straight from the accumulators
- * through a helper was tried and made ResNet-50 ten times slower, as C2 would not inline the helper once it had
- * compiled it on its own.
+ * the same pass). Kernels are free of calls: a vector that crosses a call C2 does not inline is boxed, which costs
+ * 10x. Storing straight from the accumulators through a helper was tried and made ResNet-50 ten times slower, as C2
+ * would not inline the helper once it had compiled it on its own.
  */
 final class MicroKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -28,12 +27,6 @@ final class MicroKernels {
     static final int MR = L >= 16 ? 8 : 4;
     static final int NR = 2 * L;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    /**
-     * Up to this many k steps a whole tile is finished in registers ({@link #kernel4Store}). Against the round trip
-     * through the tile array, alternating in one process: SqueezeNet's 1x1 layers with K 16-64 took 0.73-0.91x the
-     * time and its first layer (K 27) 0.8x; with K 128-512 they took 0.99-1.09x, so longer ones keep the round trip.
-     */
-    private static final int DIRECT_STORE_MAX_K = 64;
 
     private MicroKernels() {
     }
@@ -44,10 +37,6 @@ final class MicroKernels {
      */
     static void tile(int kc, float[] ap, int aoff, float[] bp, int boff, float[] tile, MemorySegment c, long cAt, int ldc,
                     int mr, int nr, float beta, float[] bias, int biasAt, boolean relu) {
-        if (MR == 4 && mr == MR && nr == NR && kc <= DIRECT_STORE_MAX_K) {
-            kernel4Store(kc, ap, aoff, bp, boff, c, cAt * 4, ldc * 4L, beta, bias, biasAt, relu);
-            return;
-        }
         if (MR == 4) {
             kernel4(kc, ap, aoff, bp, boff, tile);
         } else {
@@ -91,87 +80,6 @@ final class MicroKernels {
         c21.intoArray(tile, 2 * NR + L);
         c30.intoArray(tile, 3 * NR);
         c31.intoArray(tile, 3 * NR + L);
-    }
-
-    /**
-     * {@link #kernel4} for a whole tile, finished in registers and stored straight to C (at byte {@code at}, rows
-     * {@code rowBytes} apart): no round trip through the tile array, which costs about as much as 16 k steps. The
-     * finishing code is written out per row, not in a helper: a vector passed to a method C2 does not inline is boxed.
-     */
-    private static void kernel4Store(int kc, float[] ap, int aoff, float[] bp, int boff, MemorySegment c, long at,
-                    long rowBytes, float beta, float[] bias, int biasAt, boolean relu) {
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        int pa = aoff;
-        int pb = boff;
-        for (int p = 0; p < kc; p++, pa += 4, pb += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
-            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
-            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
-            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
-            c20 = b0.fma(a2, c20);
-            c21 = b1.fma(a2, c21);
-            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
-            c30 = b0.fma(a3, c30);
-            c31 = b1.fma(a3, c31);
-        }
-        if (bias != null) {
-            c00 = c00.add(bias[biasAt]);
-            c01 = c01.add(bias[biasAt]);
-            c10 = c10.add(bias[biasAt + 1]);
-            c11 = c11.add(bias[biasAt + 1]);
-            c20 = c20.add(bias[biasAt + 2]);
-            c21 = c21.add(bias[biasAt + 2]);
-            c30 = c30.add(bias[biasAt + 3]);
-            c31 = c31.add(bias[biasAt + 3]);
-        }
-        long half = 4L * L;
-        long at1 = at + rowBytes;
-        long at2 = at1 + rowBytes;
-        long at3 = at2 + rowBytes;
-        if (beta == 1f) {
-            c00 = c00.add(FloatVector.fromMemorySegment(S, c, at, NATIVE));
-            c01 = c01.add(FloatVector.fromMemorySegment(S, c, at + half, NATIVE));
-            c10 = c10.add(FloatVector.fromMemorySegment(S, c, at1, NATIVE));
-            c11 = c11.add(FloatVector.fromMemorySegment(S, c, at1 + half, NATIVE));
-            c20 = c20.add(FloatVector.fromMemorySegment(S, c, at2, NATIVE));
-            c21 = c21.add(FloatVector.fromMemorySegment(S, c, at2 + half, NATIVE));
-            c30 = c30.add(FloatVector.fromMemorySegment(S, c, at3, NATIVE));
-            c31 = c31.add(FloatVector.fromMemorySegment(S, c, at3 + half, NATIVE));
-        } else if (beta != 0f) {
-            FloatVector scale = FloatVector.broadcast(S, beta);
-            c00 = FloatVector.fromMemorySegment(S, c, at, NATIVE).fma(scale, c00);
-            c01 = FloatVector.fromMemorySegment(S, c, at + half, NATIVE).fma(scale, c01);
-            c10 = FloatVector.fromMemorySegment(S, c, at1, NATIVE).fma(scale, c10);
-            c11 = FloatVector.fromMemorySegment(S, c, at1 + half, NATIVE).fma(scale, c11);
-            c20 = FloatVector.fromMemorySegment(S, c, at2, NATIVE).fma(scale, c20);
-            c21 = FloatVector.fromMemorySegment(S, c, at2 + half, NATIVE).fma(scale, c21);
-            c30 = FloatVector.fromMemorySegment(S, c, at3, NATIVE).fma(scale, c30);
-            c31 = FloatVector.fromMemorySegment(S, c, at3 + half, NATIVE).fma(scale, c31);
-        }
-        if (relu) {
-            c00 = c00.max(0f);
-            c01 = c01.max(0f);
-            c10 = c10.max(0f);
-            c11 = c11.max(0f);
-            c20 = c20.max(0f);
-            c21 = c21.max(0f);
-            c30 = c30.max(0f);
-            c31 = c31.max(0f);
-        }
-        c00.intoMemorySegment(c, at, NATIVE);
-        c01.intoMemorySegment(c, at + half, NATIVE);
-        c10.intoMemorySegment(c, at1, NATIVE);
-        c11.intoMemorySegment(c, at1 + half, NATIVE);
-        c20.intoMemorySegment(c, at2, NATIVE);
-        c21.intoMemorySegment(c, at2 + half, NATIVE);
-        c30.intoMemorySegment(c, at3, NATIVE);
-        c31.intoMemorySegment(c, at3 + half, NATIVE);
     }
 
     private static void kernel8(int kc, float[] ap, int aoff, float[] bp, int boff, float[] tile) {
