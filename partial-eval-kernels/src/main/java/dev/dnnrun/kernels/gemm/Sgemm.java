@@ -4,12 +4,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
-import dev.dnnrun.kernels.Interleave;
 import dev.dnnrun.kernels.Parallel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,9 +31,6 @@ public final class Sgemm {
     private static final int NC = 4096;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    /** For {@link #packFourRows}: 64-bit lanes of two 256-bit vectors interleaved, low and high half. */
-    private static final VectorShuffle<Long> PAIRS_LOW = VectorShuffle.fromValues(LongVector.SPECIES_256, 0, 4, 1, 5);
-    private static final VectorShuffle<Long> PAIRS_HIGH = VectorShuffle.fromValues(LongVector.SPECIES_256, 2, 6, 3, 7);
 
     /**
      * Up to this many rows of op(A), B is not packed: each of its elements serves so few rows that packing costs
@@ -304,10 +298,6 @@ public final class Sgemm {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int base = apOff + (ir / MR) * kc * MR;
-            if (!transA && mr == 4 && MR == 4 && L == 8) {
-                packFourRows(a, aOff + (long) (ic + ir) * lda + pc, lda, kc, alpha, ap, base);
-                continue;
-            }
             for (int i = 0; i < MR; i++) {
                 if (i >= mr) {
                     for (int p = 0; p < kc; p++) {
@@ -325,48 +315,6 @@ public final class Sgemm {
                     }
                 }
             }
-        }
-    }
-
-    /**
-     * One 4-row panel of a row-major A (rows at {@code src}, lda apart), kc columns: eight columns at a time the four
-     * rows are loaded as vectors and transposed with two rounds of interleaving (pairs of floats, then pairs of
-     * pairs), so that {@code ap[base + 4p + i] = alpha * A[i][p]}. Packing one float at a time cost 40% of a GEMM with
-     * 32 columns (attention's scores times values), where each float of A serves only two panels of B.
-     */
-    private static void packFourRows(MemorySegment a, long src, int lda, int kc, float alpha, float[] ap, int base) {
-        long r0 = src * 4;
-        long r1 = r0 + 4L * lda;
-        long r2 = r1 + 4L * lda;
-        long r3 = r2 + 4L * lda;
-        int p = 0;
-        for (; p + 8 <= kc; p += 8) {
-            FloatVector x0 = FloatVector.fromMemorySegment(S, a, r0 + 4L * p, NATIVE);
-            FloatVector x1 = FloatVector.fromMemorySegment(S, a, r1 + 4L * p, NATIVE);
-            FloatVector x2 = FloatVector.fromMemorySegment(S, a, r2 + 4L * p, NATIVE);
-            FloatVector x3 = FloatVector.fromMemorySegment(S, a, r3 + 4L * p, NATIVE);
-            if (alpha != 1f) {
-                x0 = x0.mul(alpha);
-                x1 = x1.mul(alpha);
-                x2 = x2.mul(alpha);
-                x3 = x3.mul(alpha);
-            }
-            // (r0, r1) and (r2, r3) pairs per column, then the two pairs of each column side by side.
-            LongVector low01 = (LongVector) x0.rearrange(Interleave.ZIP_LOW, x1).reinterpretAsLongs();
-            LongVector high01 = (LongVector) x0.rearrange(Interleave.ZIP_HIGH, x1).reinterpretAsLongs();
-            LongVector low23 = (LongVector) x2.rearrange(Interleave.ZIP_LOW, x3).reinterpretAsLongs();
-            LongVector high23 = (LongVector) x2.rearrange(Interleave.ZIP_HIGH, x3).reinterpretAsLongs();
-            int at = base + 4 * p;
-            low01.rearrange(PAIRS_LOW, low23).reinterpretAsFloats().intoArray(ap, at);
-            low01.rearrange(PAIRS_HIGH, low23).reinterpretAsFloats().intoArray(ap, at + 8);
-            high01.rearrange(PAIRS_LOW, high23).reinterpretAsFloats().intoArray(ap, at + 16);
-            high01.rearrange(PAIRS_HIGH, high23).reinterpretAsFloats().intoArray(ap, at + 24);
-        }
-        for (; p < kc; p++) {
-            ap[base + 4 * p] = alpha * a.get(F, r0 + 4L * p);
-            ap[base + 4 * p + 1] = alpha * a.get(F, r1 + 4L * p);
-            ap[base + 4 * p + 2] = alpha * a.get(F, r2 + 4L * p);
-            ap[base + 4 * p + 3] = alpha * a.get(F, r3 + 4L * p);
         }
     }
 }
