@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import dev.dnnrun.kernels.Lanes;
 import dev.dnnrun.kernels.Parallel;
 import dev.dnnrun.kernels.Scratch;
 import dev.dnnrun.kernels.conv.ConvKernels.Geometry;
@@ -110,13 +111,9 @@ final class Dense {
         return finish(s, w0, v, p, lanes);
     }
 
-    /** The lanes of {@code s} summed in a fixed order (reduceLanes' is unspecified), plus the scalar tail from p. */
+    /** The lanes of {@code s} summed in a fixed order ({@link Lanes#sum}), plus the scalar tail from p. */
     private float finish(FloatVector s, int w0, float[] v, int p, float[] lanes) {
-        s.intoArray(lanes, 0);
-        float sum = 0f;
-        for (int q = 0; q < L; q++) {
-            sum += lanes[q];
-        }
+        float sum = Lanes.sum(s, lanes);
         for (int i = p; i < k; i++) {
             sum += w[w0 + i] * v[i];
         }

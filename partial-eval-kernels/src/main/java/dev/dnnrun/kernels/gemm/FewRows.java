@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import dev.dnnrun.kernels.Lanes;
 import dev.dnnrun.kernels.Scratch;
 
 import jdk.incubator.vector.FloatVector;
@@ -86,20 +87,10 @@ final class FewRows {
             s2 = FloatVector.fromMemorySegment(S, b, q + 2 * rowBytes, NATIVE).fma(v, s2);
             s3 = FloatVector.fromMemorySegment(S, b, q + 3 * rowBytes, NATIVE).fma(v, s3);
         }
-        out[o] = laneSum(s0, lanes) + tail(x, x0, b, at, p, k);
-        out[o + 1] = laneSum(s1, lanes) + tail(x, x0, b, at + rowBytes, p, k);
-        out[o + 2] = laneSum(s2, lanes) + tail(x, x0, b, at + 2 * rowBytes, p, k);
-        out[o + 3] = laneSum(s3, lanes) + tail(x, x0, b, at + 3 * rowBytes, p, k);
-    }
-
-    /** The lanes of s summed in a fixed order: reduceLanes' order is unspecified and differs between interpreter and C2. */
-    private static float laneSum(FloatVector s, float[] lanes) {
-        s.intoArray(lanes, 0);
-        float sum = 0f;
-        for (int q = 0; q < L; q++) {
-            sum += lanes[q];
-        }
-        return sum;
+        out[o] = Lanes.sum(s0, lanes) + tail(x, x0, b, at, p, k);
+        out[o + 1] = Lanes.sum(s1, lanes) + tail(x, x0, b, at + rowBytes, p, k);
+        out[o + 2] = Lanes.sum(s2, lanes) + tail(x, x0, b, at + 2 * rowBytes, p, k);
+        out[o + 3] = Lanes.sum(s3, lanes) + tail(x, x0, b, at + 3 * rowBytes, p, k);
     }
 
     /** {@code sum(x[x0 + p] * b[p])} for p in [from, k), b's row at byte {@code at}. */
@@ -123,12 +114,7 @@ final class FewRows {
         for (; p + L <= k; p += L) {
             acc0 = FloatVector.fromArray(S, x, x0 + p).fma(FloatVector.fromMemorySegment(S, b, at + 4L * p, NATIVE), acc0);
         }
-        // Lanes summed in a fixed order: reduceLanes' order is unspecified and differs between interpreter and C2.
-        acc0.add(acc1).intoArray(lanes, 0);
-        float sum = 0f;
-        for (int q = 0; q < L; q++) {
-            sum += lanes[q];
-        }
+        float sum = Lanes.sum(acc0.add(acc1), lanes);
         for (; p < k; p++) {
             sum += x[x0 + p] * b.get(F, at + 4L * p);
         }
