@@ -1,25 +1,26 @@
 package dev.dnnrun.kernels;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
 
 /**
  * Splits a kernel's independent output columns over the CPU's cores. The thread count is the system property
  * {@code dnnrun.threads} (default: the available processors); 1 runs everything on the calling thread. Work is cut
- * into at most one chunk per thread, each a multiple of a grain (a GEMM panel width), so every output is computed by
+ * into a few chunks per thread, each a multiple of a grain (a GEMM panel width), so every output is computed by
  * exactly the code and summation order of the single-threaded kernel: results do not depend on the thread count.
  */
 public final class Parallel {
     /**
-     * Below this many multiply-adds a split costs more than it saves: waking a pool thread takes tens of
-     * microseconds. At two threads, alternating thresholds every 40 calls in one process, 3M against 1M ran the
-     * mobile classifier (many 1-4M convolutions) 5% faster and the text detector the same.
+     * Below this many multiply-adds a split costs more than it saves. With spinning workers (SpinningPool) a
+     * hand-off costs ~0.1 us; at two threads, thresholds alternating in one process, 64K ran the mobile classifier
+     * 1.55 ms and the text detector 7.6 ms per call against 2.0 and 8.0 ms at 256K (and 2.3 and 10.3 ms with the
+     * earlier fork-join pool at 3M); 32K and 16K measured the same as 64K.
      */
-    public static final long MIN_WORK = 3L << 20;
+    public static final long MIN_WORK = 1L << 16;
+    /**
+     * Chunks per thread: SqueezeNet at two threads ran 11.8 ms per call with 4 against 13.9 ms with 1 (a worker
+     * woken from its park starts ~16 us late; the caller takes its chunks meanwhile); 8 measured the same as 4.
+     */
+    private static final int CHUNKS_PER_THREAD = 4;
     /** Null, or why {@code dnnrun.threads} could not be used (then one thread is used and the context reports it). */
     private static final String PROBLEM;
     private static final int THREADS;
@@ -36,12 +37,7 @@ public final class Parallel {
         PROBLEM = problem;
     }
 
-    private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS, pool -> {
-        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-        t.setName("dnnrun-kernel-" + t.getPoolIndex());
-        t.setDaemon(true);
-        return t;
-    }, null, false) : null;
+    private static final SpinningPool POOL = THREADS > 1 ? new SpinningPool(THREADS) : null;
 
     /** A range of columns {@code [from, to)}. */
     @FunctionalInterface
@@ -96,31 +92,27 @@ public final class Parallel {
      * always when called from inside another split (no nesting) or when some of {@code memory} is confined to the
      * calling thread.
      */
+    /**
+     * Runs {@code body} over {@code [0, n)} in chunks that are multiples of {@code grain}, several per thread so that
+     * the caller takes over the chunks of a worker that starts late, in parallel when the whole job is worth
+     * {@code work} multiply-adds of at least {@link #MIN_WORK}; on the calling thread otherwise, and always when called
+     * from inside another split (no nesting) or when some of {@code memory} is confined to the calling thread.
+     */
     public static void forRange(int n, int grain, long work, Range body, MemorySegment... memory) {
-        int chunks = POOL == null || work < MIN_WORK || Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == POOL
-                        || !shared(memory) ? 1 : Math.min(THREADS, (n + grain - 1) / grain);
+        forRange(n, grain, work, CHUNKS_PER_THREAD, body, memory);
+    }
+
+    /**
+     * As {@link #forRange(int, int, long, Range, MemorySegment...)} with {@code chunksPerThread} chunks per thread:
+     * 1 where every chunk has a fixed cost of its own (a GEMM that packs its left operand per chunk).
+     */
+    public static void forRange(int n, int grain, long work, int chunksPerThread, Range body, MemorySegment... memory) {
+        int chunks = POOL == null || work < MIN_WORK || Thread.currentThread() instanceof SpinningPool.Worker || !shared(memory)
+                        ? 1 : Math.min(THREADS * chunksPerThread, (n + grain - 1) / grain);
         if (chunks <= 1) {
             body.run(0, n);
-            return;
-        }
-        int grains = (n + grain - 1) / grain;
-        List<ForkJoinTask<?>> others = new ArrayList<>(chunks - 1);
-        int first = 0;
-        for (int c = 0; c < chunks; c++) {
-            int from = Math.min(n, grains * c / chunks * grain);
-            int to = c == chunks - 1 ? n : Math.min(n, grains * (c + 1) / chunks * grain);
-            if (c == 0) {
-                first = to; // the calling thread takes the first chunk itself
-            } else if (from < to) {
-                others.add(POOL.submit(() -> body.run(from, to)));
-            }
-        }
-        try {
-            body.run(0, first);
-        } finally {
-            for (ForkJoinTask<?> task : others) {
-                task.join(); // rethrows a chunk's exception
-            }
+        } else {
+            POOL.run(n, grain, chunks, body);
         }
     }
 }

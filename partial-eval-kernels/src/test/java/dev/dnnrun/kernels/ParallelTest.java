@@ -2,6 +2,7 @@ package dev.dnnrun.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
@@ -11,6 +12,7 @@ import java.util.BitSet;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +43,50 @@ class ParallelTest {
             assertEquals(n, seen.nextClearBit(0));
             assertTrue(threads.size() <= Parallel.threads());
         }
+    }
+
+    @Test
+    void aChunksExceptionReachesTheCallerAndThePoolKeepsWorking() {
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Parallel.forRange(1000, 8, Parallel.MIN_WORK,
+                        (from, to) -> {
+                            if (from <= 500 && 500 < to) {
+                                throw new IllegalStateException("chunk " + from);
+                            }
+                        }));
+        assertTrue(thrown.getMessage().startsWith("chunk "));
+        AtomicInteger covered = new AtomicInteger();
+        Parallel.forRange(1000, 8, Parallel.MIN_WORK, (from, to) -> covered.addAndGet(to - from));
+        assertEquals(1000, covered.get());
+    }
+
+    @Test
+    void concurrentCallersAndNestedSplitsEachCoverTheirRangeOnce() throws InterruptedException {
+        int callers = 4;
+        int rounds = 300;
+        AtomicInteger wrong = new AtomicInteger();
+        Thread[] threads = new Thread[callers];
+        for (int t = 0; t < callers; t++) {
+            int n = 100 + 37 * t;
+            threads[t] = new Thread(() -> {
+                for (int r = 0; r < rounds; r++) {
+                    AtomicInteger covered = new AtomicInteger();
+                    Parallel.forRange(n, 4, Parallel.MIN_WORK, (from, to) -> {
+                        // a kernel calling a split kernel inside its chunk runs it on its own thread
+                        AtomicInteger inner = new AtomicInteger();
+                        Parallel.forRange(to - from, 1, Parallel.MIN_WORK, (a, b) -> inner.addAndGet(b - a));
+                        covered.addAndGet(inner.get());
+                    });
+                    if (covered.get() != n) {
+                        wrong.incrementAndGet();
+                    }
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(0, wrong.get(), "rounds whose chunks did not add up to their range");
     }
 
     @Test

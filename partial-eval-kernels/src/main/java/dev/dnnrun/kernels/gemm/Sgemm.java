@@ -59,8 +59,9 @@ public final class Sgemm {
             scaleC(m, n, beta, c, cOff, ldc, rowBias, biasOffset);
             return;
         }
-        // Columns of C split over threads: B's columns are rows of B when transposed.
-        Parallel.forRange(n, NR, (long) m * n * k, (from, to) -> {
+        // Columns of C split over threads: B's columns are rows of B when transposed. One chunk per thread, as each
+        // chunk packs all of A.
+        Parallel.forRange(n, NR, (long) m * n * k, 1, (from, to) -> {
             long bAt = bOff + (transB ? (long) from * ldb : from);
             if (m <= SMALL_M) {
                 FewRows.sgemm(transA, transB, m, to - from, k, alpha, a, aOff, lda, b, bAt, ldb, beta, c, cOff + from, ldc, rowBias,
