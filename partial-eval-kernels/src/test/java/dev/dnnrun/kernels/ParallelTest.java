@@ -93,7 +93,7 @@ class ParallelTest {
     void splitKernelsGiveTheSameBitsAsUnsplitOnes() {
         try (Arena confined = Arena.ofConfined(); Arena shared = Arena.ofShared()) {
             Random r = new Random(3);
-            for (int[] mnk : new int[][] {{64, 300, 300}, {1, 4096, 512}}) {
+            for (int[] mnk : new int[][] {{64, 300, 300}, {1, 4096, 512}, {301, 40, 200}}) {
                 int m = mnk[0], n = mnk[1], k = mnk[2];
                 float[] a = random(r, m * k), b = random(r, k * n);
                 float[] single = gemm(confined, a, b, m, n, k);

@@ -59,9 +59,19 @@ public final class Sgemm {
             scaleC(m, n, beta, c, cOff, ldc, rowBias, biasOffset);
             return;
         }
-        // Columns of C split over threads: B's columns are rows of B when transposed. One chunk per thread, as each
-        // chunk packs all of A.
-        Parallel.forRange(n, NR, (long) m * n * k, 1, (from, to) -> {
+        long work = (long) m * n * k;
+        if (m > SMALL_M && m > n) {
+            // Rows of C split over threads: every chunk packs all of B, the smaller operand here. One chunk per thread.
+            Parallel.forRange(m, MR, work, 1, (from, to) -> {
+                long aAt = aOff + (transA ? from : (long) from * lda);
+                packed(transA, transB, to - from, n, k, alpha, a, aAt, lda, b, bOff, ldb, beta, c, cOff + (long) from * ldc, ldc,
+                                rowBias, biasOffset + from);
+            }, a, b, c);
+            return;
+        }
+        // Columns of C split over threads: B's columns are rows of B when transposed. Every chunk packs all of A, the
+        // smaller operand here. One chunk per thread.
+        Parallel.forRange(n, NR, work, 1, (from, to) -> {
             long bAt = bOff + (transB ? (long) from * ldb : from);
             if (m <= SMALL_M) {
                 FewRows.sgemm(transA, transB, m, to - from, k, alpha, a, aOff, lda, b, bAt, ldb, beta, c, cOff + from, ldc, rowBias,

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import dev.dnnrun.kernels.Parallel;
 import dev.dnnrun.kernels.Scratch;
 
 import jdk.incubator.vector.FloatVector;
@@ -11,13 +12,18 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Normalization kernels. Statistics are accumulated in double (two passes: mean, then centred variance), which
- * avoids the cancellation of the one-pass E[x^2] - E[x]^2 form. Layouts are row-major.
+ * avoids the cancellation of the one-pass E[x^2] - E[x]^2 form; float32 layer normalization first adds in float
+ * vector lanes. Layouts are row-major.
  */
 public final class NormKernels {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final Scratch SQUARES = new Scratch(1);
+    private static final Scratch LANES = new Scratch(1);
+    private static final int L = S.length();
+    /** An element costs about as much as this many multiply-adds of a GEMM (three passes): {@link Parallel}'s measure. */
+    private static final long ELEMENT_WORK = 16;
 
     private NormKernels() {
     }
@@ -29,24 +35,56 @@ public final class NormKernels {
      */
     public static void layerNorm(MemorySegment x, MemorySegment y, int rows, int d, float[] scale, float[] bias,
                     double epsilon, double[] mean, double[] invStd) {
-        for (int r = 0; r < rows; r++) {
+        // Rows split over threads; each row is computed as on one thread.
+        Parallel.forRange(rows, 1, (long) rows * d * ELEMENT_WORK, (from, to) -> layerNormRows(x, y, from, to, d, scale, bias, epsilon,
+                        mean, invStd), x, y);
+    }
+
+    /**
+     * Rows {@code [from, to)} of {@link #layerNorm}. The sums run in vector lanes of floats (a lane adds d / 8 values),
+     * then the lanes in a fixed order in double, so a row's result does not depend on the thread or on compilation.
+     */
+    private static void layerNormRows(MemorySegment x, MemorySegment y, int from, int to, int d, float[] scale, float[] bias,
+                    double epsilon, double[] mean, double[] invStd) {
+        float[] lanes = LANES.floats(0, L);
+        int bound = S.loopBound(d);
+        for (int r = from; r < to; r++) {
             long at = (long) r * d;
-            double sum = 0;
-            for (int j = 0; j < d; j++) {
+            FloatVector vs = FloatVector.zero(S);
+            int j = 0;
+            for (; j < bound; j += L) {
+                vs = vs.add(load(x, at + j));
+            }
+            double sum = laneSum(vs, lanes);
+            for (; j < d; j++) {
                 sum += x.getAtIndex(F, at + j);
             }
             double mu = sum / d;
-            double sq = 0;
-            for (int j = 0; j < d; j++) {
+            float m = (float) mu;
+            FloatVector vm = FloatVector.broadcast(S, m);
+            FloatVector vq = FloatVector.zero(S);
+            for (j = 0; j < bound; j += L) {
+                FloatVector c = load(x, at + j).sub(vm);
+                vq = c.fma(c, vq);
+            }
+            double sq = laneSum(vq, lanes);
+            for (; j < d; j++) {
                 double c = x.getAtIndex(F, at + j) - mu;
                 sq += c * c;
             }
             double inv = 1.0 / Math.sqrt(sq / d + epsilon);
             int so = scale.length == d ? 0 : (int) at;
             int bo = bias == null || bias.length == d ? 0 : (int) at;
-            float m = (float) mu;
             float is = (float) inv;
-            for (int j = 0; j < d; j++) {
+            FloatVector vis = FloatVector.broadcast(S, is);
+            for (j = 0; j < bound; j += L) {
+                FloatVector v = load(x, at + j).sub(vm).mul(vis).mul(FloatVector.fromArray(S, scale, so + j));
+                if (bias != null) {
+                    v = v.add(FloatVector.fromArray(S, bias, bo + j));
+                }
+                v.intoMemorySegment(y, (at + j) * 4, NATIVE);
+            }
+            for (; j < d; j++) {
                 float v = (x.getAtIndex(F, at + j) - m) * is * scale[so + j];
                 y.setAtIndex(F, at + j, bias == null ? v : v + bias[bo + j]);
             }
@@ -55,6 +93,20 @@ public final class NormKernels {
                 invStd[r] = inv;
             }
         }
+    }
+
+    private static FloatVector load(MemorySegment s, long i) {
+        return FloatVector.fromMemorySegment(S, s, i * 4, NATIVE);
+    }
+
+    /** The lanes of {@code v} added first to last in double. */
+    private static double laneSum(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        double sum = 0;
+        for (int q = 0; q < L; q++) {
+            sum += lanes[q];
+        }
+        return sum;
     }
 
     /** Generic-path layer normalization over doubles; same conventions as the float32 version. */

@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 import org.apache.arrow.memory.BufferAllocator;
 
+import dev.dnnrun.kernels.Parallel;
 import dev.dnnrun.kernels.gemm.Sgemm;
 import dev.dnnrun.language.graph.GraphNode;
 import dev.dnnrun.language.graph.OperatorException;
@@ -97,51 +98,58 @@ public class MatMul extends OpNode {
         Tensor a = in[0], b = in[1];
         Tensor y = plan.allocate(allocator);
         long count = Tensor.elementCount(p.batch);
-        int rank = p.batch.length;
-        long[] idx = new long[rank];
-        long aSize = (long) p.m * p.k, bSize = (long) p.k * p.n, ySize = (long) p.m * p.n;
+        if (y.dtype() == DType.FLOAT) {
+            // Whole products per thread when there are enough of them (attention's heads): no operand is packed twice,
+            // as it is when one product's columns or rows are split.
+            int products = Math.toIntExact(count);
+            long work = products >= Parallel.threads() ? count * p.m * p.n * p.k : 0;
+            Parallel.forRange(products, 1, work, (from, to) -> {
+                for (int e = from; e < to; e++) {
+                    Sgemm.sgemm(false, false, p.m, p.n, p.k, alpha, a.segment(), batchOffset(p.aBatch, p.batch, e) * p.m * p.k, p.k,
+                                    b.segment(), batchOffset(p.bBatch, p.batch, e) * p.k * p.n, p.n, 0f, y.segment(), (long) e * p.m * p.n, p.n);
+                }
+            }, a.segment(), b.segment(), y.segment());
+            return new Tensor[]{y};
+        }
         DType t = y.dtype();
-        for (long bi = 0; bi < count; bi++) {
-            // Offsets of this batch entry in A and B, with size-1 batch axes broadcast.
-            long ao = 0, bo = 0;
-            for (int d = 0; d < rank; d++) {
-                ao = ao * p.aBatch[d] + (p.aBatch[d] == 1 ? 0 : idx[d]);
-                bo = bo * p.bBatch[d] + (p.bBatch[d] == 1 ? 0 : idx[d]);
-            }
-            ao *= aSize;
-            bo *= bSize;
-            long yo = bi * ySize;
-            if (t == DType.FLOAT) {
-                Sgemm.sgemm(false, false, p.m, p.n, p.k, alpha, a.segment(), ao, p.k, b.segment(), bo, p.n, 0f, y.segment(),
-                                yo, p.n);
-            } else {
-                for (int i = 0; i < p.m; i++) {
-                    for (int j = 0; j < p.n; j++) {
-                        double s = 0;
-                        long si = 0;
-                        for (int q = 0; q < p.k; q++) {
-                            long x1 = ao + (long) i * p.k + q, x2 = bo + (long) q * p.n + j;
-                            if (t.isFloating()) {
-                                s += a.getDouble(x1) * b.getDouble(x2);
-                            } else {
-                                si += a.getLong(x1) * b.getLong(x2);
-                            }
-                        }
+        for (long e = 0; e < count; e++) {
+            long ao = batchOffset(p.aBatch, p.batch, e) * p.m * p.k;
+            long bo = batchOffset(p.bBatch, p.batch, e) * p.k * p.n;
+            long yo = e * p.m * p.n;
+            for (int i = 0; i < p.m; i++) {
+                for (int j = 0; j < p.n; j++) {
+                    double s = 0;
+                    long si = 0;
+                    for (int q = 0; q < p.k; q++) {
+                        long x1 = ao + (long) i * p.k + q, x2 = bo + (long) q * p.n + j;
                         if (t.isFloating()) {
-                            t.setDouble(y.segment(), yo + (long) i * p.n + j, alpha * s);
+                            s += a.getDouble(x1) * b.getDouble(x2);
                         } else {
-                            t.setLong(y.segment(), yo + (long) i * p.n + j, si);
+                            si += a.getLong(x1) * b.getLong(x2);
                         }
+                    }
+                    if (t.isFloating()) {
+                        t.setDouble(y.segment(), yo + (long) i * p.n + j, alpha * s);
+                    } else {
+                        t.setLong(y.segment(), yo + (long) i * p.n + j, si);
                     }
                 }
             }
-            for (int d = rank - 1; d >= 0; d--) {
-                if (++idx[d] < p.batch[d]) {
-                    break;
-                }
-                idx[d] = 0;
-            }
         }
         return new Tensor[]{y};
+    }
+
+    /** The index of batch entry {@code e} (row-major over {@code batch}) in an operand whose batch axes are {@code dims}, size-1 axes broadcast. */
+    private static long batchOffset(long[] dims, long[] batch, long e) {
+        long offset = 0, stride = 1;
+        for (int d = batch.length - 1; d >= 0; d--) {
+            long i = e % batch[d];
+            e /= batch[d];
+            if (dims[d] != 1) {
+                offset += i * stride;
+            }
+            stride *= dims[d];
+        }
+        return offset;
     }
 }
