@@ -243,7 +243,6 @@ public final class PoolKernels {
             colTaps[o] = taps;
             colPadded[o] = padded;
         }
-        int vecEnd = S.loopBound(iw);
         // The column pass reads a copy of the reduced row, bordered with the empty value and split into stride
         // phases (columns q with the same q % stride side by side), so that the taps of consecutive outputs are
         // consecutive floats: out[o] = reduce over t of line[tap[t] + o].
@@ -298,16 +297,7 @@ public final class PoolKernels {
                         if (rows == 0) {
                             MemorySegment.copy(x, F, at, row, 0, iw);
                         } else {
-                            int i = 0;
-                            for (; i < vecEnd; i += S.length()) {
-                                FloatVector a = FloatVector.fromArray(S, row, i);
-                                FloatVector b = FloatVector.fromMemorySegment(S, x, at + 4L * i, NATIVE);
-                                (max ? a.max(b) : a.add(b)).intoArray(row, i);
-                            }
-                            for (; i < iw; i++) {
-                                float b = x.get(F, at + 4L * i);
-                                row[i] = max ? Math.max(row[i], b) : row[i] + b;
-                            }
+                            reduceInto(row, x, at, iw, max);
                         }
                         rows++;
                     }
@@ -320,29 +310,14 @@ public final class PoolKernels {
                         for (int phase = 0; phase < sw; phase++) {
                             int to = phaseAt[phase];
                             int from = phaseFrom[phase];
-                            int t = 0;
                             int n = phaseCount[phase];
-                            if (sw == 2) {
-                                // Every other float of two vectors at once (the row has two vectors of slack).
-                                for (; t + S.length() <= n; t += S.length()) {
-                                    FloatVector a = FloatVector.fromArray(S, row, from + 2 * t);
-                                    FloatVector b = FloatVector.fromArray(S, row, from + 2 * t + S.length());
-                                    a.rearrange(Interleave.EVEN, b).intoArray(line, to + t);
-                                }
-                            }
+                            int t = sw == 2 ? everyOther(row, from, line, to, n) : 0;
                             for (; t < n; t++) {
                                 line[to + t] = row[from + t * sw];
                             }
                         }
                     }
-                    for (int o = 0; o < ow; o += S.length()) {
-                        FloatVector acc = FloatVector.fromArray(S, line, tap[0] + o);
-                        for (int t = 1; t < kw; t++) {
-                            FloatVector v = FloatVector.fromArray(S, line, tap[t] + o);
-                            acc = max ? acc.max(v) : acc.add(v);
-                        }
-                        acc.intoArray(out, o);
-                    }
+                    reduceTaps(line, tap, kw, out, ow, max);
                     if (!max) {
                         for (int o = 0; o < ow; o++) {
                             int count = countIncludePad ? paddedRows * colPadded[o] : rows * colTaps[o];
@@ -353,6 +328,49 @@ public final class PoolKernels {
                 }
             }
         }, x, y);
+    }
+
+    // The vector loops of separable2d as small methods: invoked per row, they reach the JIT's thresholds after a few
+    // hundred rows, where a loop inside the per-plane lambda ran tens of thousands of interpreted iterations first.
+
+    /** {@code row[i] = max(row[i], x[i])} (or the sum) for i in [0, n), x read from byte {@code at}. */
+    private static void reduceInto(float[] row, MemorySegment x, long at, int n, boolean max) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector a = FloatVector.fromArray(S, row, i);
+            FloatVector b = FloatVector.fromMemorySegment(S, x, at + 4L * i, NATIVE);
+            (max ? a.max(b) : a.add(b)).intoArray(row, i);
+        }
+        for (; i < n; i++) {
+            float b = x.get(F, at + 4L * i);
+            row[i] = max ? Math.max(row[i], b) : row[i] + b;
+        }
+    }
+
+    /**
+     * {@code line[to + t] = row[from + 2t]} for whole vectors of t (two vectors of row at once; the row has two vectors
+     * of slack); returns how many were copied.
+     */
+    private static int everyOther(float[] row, int from, float[] line, int to, int n) {
+        int t = 0;
+        for (; t + S.length() <= n; t += S.length()) {
+            FloatVector a = FloatVector.fromArray(S, row, from + 2 * t);
+            FloatVector b = FloatVector.fromArray(S, row, from + 2 * t + S.length());
+            a.rearrange(Interleave.EVEN, b).intoArray(line, to + t);
+        }
+        return t;
+    }
+
+    /** {@code out[o] = reduce over t of line[tap[t] + o]} for o in [0, ow), whole vectors (out and line have slack). */
+    private static void reduceTaps(float[] line, int[] tap, int kw, float[] out, int ow, boolean max) {
+        for (int o = 0; o < ow; o += S.length()) {
+            FloatVector acc = FloatVector.fromArray(S, line, tap[0] + o);
+            for (int t = 1; t < kw; t++) {
+                FloatVector v = FloatVector.fromArray(S, line, tap[t] + o);
+                acc = max ? acc.max(v) : acc.add(v);
+            }
+            acc.intoArray(out, o);
+        }
     }
 
     /** Global average (or max) over each of {@code planes} contiguous planes of {@code size} elements. */
