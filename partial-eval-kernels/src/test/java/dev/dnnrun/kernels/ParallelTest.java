@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Random;
 import java.util.Set;
@@ -17,6 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 import dev.dnnrun.kernels.conv.ConvKernels;
+import dev.dnnrun.kernels.elementwise.Broadcast;
+import dev.dnnrun.kernels.elementwise.FloatBinary;
+import dev.dnnrun.kernels.elementwise.FloatUnary;
 import dev.dnnrun.kernels.gemm.Sgemm;
 
 /**
@@ -105,6 +109,40 @@ class ParallelTest {
             float[] x = random(r, 16 * 784), w = random(r, 32 * 16 * 9);
             assertArrayEquals(conv(confined, g, x, w), conv(shared, g, x, w), "3x3 convolution");
         }
+    }
+
+    @Test
+    void splitElementwiseKernelsGiveTheSameBitsAsUnsplitOnes() {
+        try (Arena confined = Arena.ofConfined(); Arena shared = Arena.ofShared()) {
+            Random r = new Random(5);
+            // a broadcast over rows (split by rows, each chunk's cursor placed at its first row), a column broadcast,
+            // and one long row (split by elements)
+            long[][][] cases = {{{64, 3, 300}, {300}}, {{5, 40000}, {5, 1}}, {{100000}, {100000}}};
+            for (long[][] shapes : cases) {
+                Broadcast plan = Broadcast.of(shapes[0], shapes[1]);
+                float[] a = random(r, (int) plan.outputCount()), b = random(r, (int) (shapes[1].length == 1 ? shapes[1][0] : shapes[1][0] * shapes[1][1]));
+                float[] single = binary(confined, plan, a, b);
+                float[] split = binary(shared, plan, a, b);
+                assertArrayEquals(single, split, "sub " + Arrays.deepToString(shapes));
+                float[] sigmoidSingle = sigmoid(confined, a);
+                assertArrayEquals(sigmoidSingle, sigmoid(shared, a), "sigmoid of " + a.length);
+                assertEquals(1f / (1f + (float) Math.exp(-a[a.length - 1])), sigmoidSingle[a.length - 1], 1e-6f);
+            }
+        }
+    }
+
+    private static float[] binary(Arena arena, Broadcast plan, float[] a, float[] b) {
+        MemorySegment out = arena.allocate(4L * plan.outputCount());
+        FloatBinary.apply(FloatBinary.Op.SUB, plan, segment(arena, a), segment(arena, b), out);
+        float[] y = out.toArray(ValueLayout.JAVA_FLOAT);
+        assertEquals(a[a.length - 1] - b[b.length - 1], y[y.length - 1], "last element");
+        return y;
+    }
+
+    private static float[] sigmoid(Arena arena, float[] x) {
+        MemorySegment out = arena.allocate(4L * x.length);
+        FloatUnary.apply(FloatUnary.Op.SIGMOID, 0f, 0f, segment(arena, x), out, x.length);
+        return out.toArray(ValueLayout.JAVA_FLOAT);
     }
 
     private static float[] gemm(Arena arena, float[] a, float[] b, int m, int n, int k) {

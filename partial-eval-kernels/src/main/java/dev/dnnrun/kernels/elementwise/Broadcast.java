@@ -145,6 +145,19 @@ public final class Broadcast {
         return new Cursor();
     }
 
+    /** A cursor at the start of output row {@code row}. */
+    public Cursor cursor(long row) {
+        Cursor c = new Cursor();
+        for (int d = dims.length - 2; d >= 0 && row > 0; d--) {
+            c.index[d] = row % dims[d];
+            row /= dims[d];
+            for (int k = 0; k < c.offsets.length; k++) {
+                c.offsets[k] += strides[k][d] * c.index[d];
+            }
+        }
+        return c;
+    }
+
     /** Walks the rows of the output, giving each input's element offset at the start of the current row. */
     public final class Cursor {
         private final long[] index = new long[dims.length];

@@ -4,6 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import dev.dnnrun.kernels.Parallel;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -30,6 +32,19 @@ public final class FloatUnary {
 
     /** out[i] = op(in[i]) for i in [0, n); {@code out} may be {@code in}. */
     public static void apply(Op op, float p, float q, MemorySegment in, MemorySegment out, long n) {
+        if (n <= Integer.MAX_VALUE) {
+            // Elements split over threads in whole vectors; each chunk runs the loop on its slice.
+            Parallel.forRange((int) n, FloatBinary.GRAIN, n * FloatBinary.ELEMENT_WORK, (from, to) -> {
+                long bytes = 4L * (to - from);
+                run(op, p, q, from == 0 && to == n ? in : in.asSlice(4L * from, bytes), from == 0 && to == n ? out : out.asSlice(4L * from, bytes),
+                                to - from);
+            }, in, out);
+        } else {
+            run(op, p, q, in, out, n);
+        }
+    }
+
+    private static void run(Op op, float p, float q, MemorySegment in, MemorySegment out, long n) {
         switch (op) {
             case NEG -> neg(in, out, n, p, q);
             case ABS -> abs(in, out, n, p, q);
