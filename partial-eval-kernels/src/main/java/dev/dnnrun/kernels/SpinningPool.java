@@ -1,9 +1,9 @@
 package dev.dnnrun.kernels;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -21,13 +21,29 @@ final class SpinningPool {
 
     /** One split kernel: chunks {@code [0, chunks)} handed out by {@code next}; a fresh object per call. */
     private static final class Job {
+        private static final VarHandle NEXT;
+        private static final VarHandle DONE;
+        private static final VarHandle FAILURE;
+
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                NEXT = lookup.findVarHandle(Job.class, "next", int.class);
+                DONE = lookup.findVarHandle(Job.class, "done", int.class);
+                FAILURE = lookup.findVarHandle(Job.class, "failure", Throwable.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         final Parallel.Range body;
         final int n;
         final int grain;
         final int chunks;
-        final AtomicInteger next = new AtomicInteger();
-        final AtomicInteger done = new AtomicInteger();
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        // Counters as fields with VarHandles rather than Atomic* objects: a job is allocated per split kernel call.
+        volatile int next;
+        volatile int done;
+        volatile Throwable failure;
 
         Job(Parallel.Range body, int n, int grain, int chunks) {
             this.body = body;
@@ -39,7 +55,7 @@ final class SpinningPool {
         /** Runs chunks until none is left. */
         void work() {
             int grains = (n + grain - 1) / grain;
-            for (int c; (c = next.getAndIncrement()) < chunks;) {
+            for (int c; (c = (int) NEXT.getAndAdd(this, 1)) < chunks;) {
                 int from = Math.min(n, (int) ((long) grains * c / chunks) * grain);
                 int to = c == chunks - 1 ? n : Math.min(n, (int) ((long) grains * (c + 1) / chunks) * grain);
                 try {
@@ -47,9 +63,9 @@ final class SpinningPool {
                         body.run(from, to);
                     }
                 } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
+                    FAILURE.compareAndSet(this, null, t);
                 } finally {
-                    done.incrementAndGet();
+                    DONE.getAndAdd(this, 1);
                 }
             }
         }
@@ -118,14 +134,14 @@ final class SpinningPool {
                 }
             }
             j.work();
-            for (int spins = 0; j.done.get() < chunks; spins++) {
+            for (int spins = 0; j.done < chunks; spins++) {
                 if (spins < 1 << 16) {
                     Thread.onSpinWait();
                 } else {
                     Thread.yield(); // a worker holding a chunk was descheduled
                 }
             }
-            Throwable t = j.failure.get();
+            Throwable t = j.failure;
             if (t instanceof RuntimeException e) {
                 throw e;
             } else if (t instanceof Error e) {

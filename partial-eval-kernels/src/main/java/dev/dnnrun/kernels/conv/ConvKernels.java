@@ -170,10 +170,9 @@ public final class ConvKernels {
                 Sgemm.PackedA a = groups[gr];
                 int biasAt = gr * mg;
                 // Output positions split over threads; each chunk packs its own columns of im2col.
-                Parallel.forRange(outVol, Sgemm.NR, work, (from, to) -> {
-                    Sgemm.PanelSource cols = pointwise ? Sgemm.matrix(x, xOff + from, outVol) : new Im2colPanels(g, x, xOff).from(from);
-                    Sgemm.sgemm(a, to - from, cols, y, yOff + from, outVol, bias, biasAt, relu, accumulate);
-                }, x, y);
+                Sgemm.PanelSource cols = pointwise ? Sgemm.matrix(x, xOff, outVol) : new Im2colPanels(g, x, xOff);
+                Parallel.forRange(outVol, Sgemm.NR, work, (from, to) -> Sgemm.sgemm(a, to - from, cols, from, y, yOff + from, outVol, bias,
+                                biasAt, relu, accumulate), x, y);
             }
         }
     }
@@ -194,11 +193,6 @@ public final class ConvKernels {
             this.g = g;
             this.x = x;
             this.xOff = xOff;
-        }
-
-        /** The panels of columns {@code first} onwards, numbered from 0. */
-        Sgemm.PanelSource from(int first) {
-            return first == 0 ? this : (pc, kc, jc, nc, bp) -> pack(pc, kc, jc + first, nc, bp);
         }
 
         @Override

@@ -195,6 +195,15 @@ public final class Sgemm {
      */
     public static void sgemm(PackedA a, int n, PanelSource b, MemorySegment c, long cOff, int ldc, float[] rowBias,
                     int biasOffset, boolean relu, boolean accumulate) {
+        sgemm(a, n, b, 0, c, cOff, ldc, rowBias, biasOffset, relu, accumulate);
+    }
+
+    /**
+     * As {@link #sgemm(PackedA, int, PanelSource, MemorySegment, long, int, float[], int, boolean, boolean)} with B's
+     * columns taken from column {@code bFrom} of {@code b} on: one source serves every thread's chunk of columns.
+     */
+    public static void sgemm(PackedA a, int n, PanelSource b, int bFrom, MemorySegment c, long cOff, int ldc, float[] rowBias,
+                    int biasOffset, boolean relu, boolean accumulate) {
         int m = a.m;
         int k = a.k;
         if (m == 0 || n == 0) {
@@ -223,7 +232,7 @@ public final class Sgemm {
                 int kc = Math.min(KC, k - pc);
                 boolean first = pc == 0;
                 boolean last = pc + kc == k;
-                b.pack(pc, kc, jc, nc, bp);
+                b.pack(pc, kc, bFrom + jc, nc, bp);
                 int aBlock = pc * a.mPad;
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
