@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Splits a kernel's independent output columns over the CPU's cores. The thread count is the system property
+ * Splits a kernel's independent outputs (columns, rows, planes, elements) over the CPU's cores. The thread count is the system property
  * {@code dnnrun.threads} (default: the available processors); 1 runs everything on the calling thread. Work is cut
  * into a few chunks per thread, each a multiple of a grain (a GEMM panel width), so every output is computed by
  * exactly the code and summation order of the single-threaded kernel: results do not depend on the thread count.
@@ -95,12 +95,6 @@ public final class Parallel {
         return THREADS;
     }
 
-    /**
-     * Runs {@code body} over {@code [0, n)} in chunks that are multiples of {@code grain}, in parallel when the whole
-     * job is worth {@code work} multiply-adds of at least {@link #MIN_WORK}; on the calling thread otherwise, and
-     * always when called from inside another split (no nesting) or when some of {@code memory} is confined to the
-     * calling thread.
-     */
     /**
      * Runs {@code body} over {@code [0, n)} in chunks that are multiples of {@code grain}, several per thread so that
      * the caller takes over the chunks of a worker that starts late, in parallel when the whole job is worth
